@@ -1,0 +1,5 @@
+import sys
+
+from edition.cli import main
+
+sys.exit(main())

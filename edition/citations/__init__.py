@@ -1,0 +1,1 @@
+"""Citations: Pandoc citation syntax, literature through pybtex, archival units."""

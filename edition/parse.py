@@ -1,0 +1,123 @@
+"""Stage 2, parse: Markdown with the edition's extensions, into element trees and facts.
+
+Each document part (the body and each abstract) becomes an element tree,
+not yet HTML: the resolve stage still has to give paragraphs their stable
+ids and fill in citations, which need the whole edition.  ``render``
+serialises the trees afterwards with the same Markdown instance, whose
+stash holds what the trees refer to.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+from markdown import Markdown
+from markdown.extensions.footnotes import FootnoteExtension
+
+from edition.extensions.blocks import BlockExtension, BlockOccurrence
+from edition.extensions.citations import CitationExtension, CitationOccurrence, CrossReference
+from edition.extensions.figures import FigureExtension, FigureOccurrence
+from edition.extensions.positions import SourceCursor
+from edition.read import SourceDocument
+
+
+class EditionMarkdown(Markdown):
+    """Markdown split in two halves, so trees can be resolved before serialising."""
+
+    def to_tree(self, source: str) -> etree.Element:
+        self.lines = source.split("\n")
+        for preprocessor in self.preprocessors:
+            self.lines = preprocessor.run(self.lines)
+        root = self.parser.parseDocument(self.lines).getroot()
+        for treeprocessor in self.treeprocessors:
+            new_root = treeprocessor.run(root)
+            if new_root is not None:
+                root = new_root
+        return root
+
+    def to_html(self, root: etree.Element) -> str:
+        output = self.serializer(root)
+        start = output.find(f"<{self.doc_tag}>")
+        end = output.rfind(f"</{self.doc_tag}>")
+        output = output[start + len(self.doc_tag) + 2:end].strip() if start >= 0 and end >= 0 else ""
+        for postprocessor in self.postprocessors:
+            output = postprocessor.run(output)
+        return output.strip()
+
+
+@dataclass
+class Heading:
+    level: int
+    id: str | None
+    text: str
+    element: etree.Element
+
+
+@dataclass
+class ParsedDocument:
+    """A document's trees and what the extensions found in them (mutable: resolve fills the trees)."""
+
+    source: SourceDocument
+    markdown: EditionMarkdown
+    parts: dict[str, etree.Element]
+    """``body`` and ``abstract.<lang>``, in reading order (abstracts first)."""
+    blocks: list[BlockOccurrence] = field(default_factory=list)
+    citations: list[CitationOccurrence] = field(default_factory=list)
+    cross_references: list[CrossReference] = field(default_factory=list)
+    figures: list[FigureOccurrence] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+
+
+def new_markdown() -> tuple[EditionMarkdown, dict[str, object]]:
+    extensions = {
+        "citations": CitationExtension(),
+        "figures": FigureExtension(),
+        "blocks": BlockExtension(),
+        "footnotes": FootnoteExtension(BACKLINK_TITLE="Back to text %d"),
+    }
+    md = EditionMarkdown(extensions=["attr_list", "tables", "def_list", "abbr", "fenced_code",
+                                     "sane_lists", *extensions.values()],
+                         output_format="html")
+    # Raw HTML is not passed through: it is escaped and shown as text.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md, extensions
+
+
+def parse_document(source: SourceDocument) -> ParsedDocument:
+    md, ext = new_markdown()
+    citations: CitationExtension = ext["citations"]  # type: ignore[assignment]
+    figures: FigureExtension = ext["figures"]  # type: ignore[assignment]
+    blocks: BlockExtension = ext["blocks"]  # type: ignore[assignment]
+    footnotes: FootnoteExtension = ext["footnotes"]  # type: ignore[assignment]
+    parsed = ParsedDocument(source, md, {})
+    fm = source.front_matter
+    parts = [(f"abstract.{lang}", lang, text, fm.position(f"abstract.{lang}"))
+             for lang, text in source.meta.abstract.items()]
+    body_position = (source.src_path, source.body_line)
+    for name, lang, text, position in parts:
+        # A block scalar's text starts on the line after its key.
+        citations.cursor = SourceCursor(text, position.path, position.line + 1, 1)
+        _convert(parsed, name, lang, text, citations, figures, blocks, footnotes)
+    citations.cursor = SourceCursor(source.body, body_position[0], body_position[1])
+    _convert(parsed, "body", source.meta.lang, source.body, citations, figures, blocks, footnotes)
+    for element in parsed.parts["body"].iter():
+        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            parsed.headings.append(Heading(int(element.tag[1]), element.get("id"),
+                                           " ".join("".join(element.itertext()).split()), element))
+    return parsed
+
+
+def _convert(parsed: ParsedDocument, name: str, lang: str, text: str, citations: CitationExtension,
+             figures: FigureExtension, blocks: BlockExtension, footnotes: FootnoteExtension) -> None:
+    for extension in (citations, figures, blocks):
+        extension.part = name  # type: ignore[attr-defined]
+    figures.lang = lang
+    footnotes.reset()  # footnotes belong to one part; the stash must survive until render
+    parsed.parts[name] = parsed.markdown.to_tree(text)
+    parsed.blocks.extend(blocks.blocks)
+    parsed.citations.extend(citations.citations)
+    parsed.cross_references.extend(citations.cross_references)
+    parsed.figures.extend(figures.figures)
+    for extension in (citations, figures, blocks):
+        extension.reset()

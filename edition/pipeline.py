@@ -1,0 +1,107 @@
+"""The build as one library call: read → parse → resolve → render → write.
+
+Each stage gathers all its problems before the build decides to stop, so
+an editor sees every mistake of a run at once; nothing is written unless
+every stage succeeded.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, TextIO
+
+from pybtex.database import BibliographyData
+
+from edition.anchors import Ledger
+from edition.citations.bibliography import Bibliography, load_bibliography
+from edition.citations.style import UnknownStyleError, get_style
+from edition.config import Config
+from edition.diagnostics import Diagnostic, Diagnostics, EditionError, SourcePosition
+from edition.parse import parse_document
+from edition.read import read_sources
+from edition.registers import read_archives
+from edition.render import render_site
+from edition.resolve import resolve_edition
+from edition.write import check_output_dir, write_site
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    documents: int
+    files: int
+    warnings: tuple[Diagnostic, ...]
+
+
+class _Progress:
+    """One line per stage, with counts and time, when talking to a terminal."""
+
+    def __init__(self, config: Config, stream: TextIO):
+        self.enabled = not config.quiet and stream.isatty()
+        self.stream = stream
+        self.started = time.perf_counter()
+
+    def stage(self, name: str, detail: str) -> None:
+        now = time.perf_counter()
+        if self.enabled:
+            print(f"{name:<8} {detail:<48} {1000 * (now - self.started):7.1f} ms", file=self.stream)
+        self.started = now
+
+
+def _stop_if_failed(diagnostics: Diagnostics, config: Config) -> None:
+    if diagnostics.failed(config.strict):
+        raise EditionError(diagnostics.sorted())
+
+
+def _read_ledger(config: Config, diagnostics: Diagnostics) -> Ledger:
+    text = config.lock_path.read_text(encoding="utf-8") if config.lock_path.exists() else ""
+    ledger, problems = Ledger.parse(text, "anchors.lock")
+    for problem in problems:
+        diagnostics.error(SourcePosition("anchors.lock", problem.line, problem.col), "anchor-lock", problem.message)
+    return ledger
+
+
+def build(config: Config, stream: TextIO = sys.stderr) -> BuildResult:
+    """Build the edition described by ``config``; raise EditionError listing every problem."""
+    progress = _Progress(config, stream)
+    diagnostics = Diagnostics()
+    check_output_dir(config)
+    sources = read_sources(config, diagnostics)
+    register = read_archives(config, diagnostics)
+    if config.bibliography_path.exists():
+        bibliography, problems = load_bibliography(config.bibliography_path, "bibliography.bib",
+                                                   cache_dir=config.cache_dir)
+        diagnostics.extend(problems)
+    else:  # an edition without literature is still an edition
+        bibliography = Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
+    try:
+        style = get_style(config.citation_style)
+    except UnknownStyleError as error:
+        diagnostics.error(SourcePosition("edition.toml"), "config-style", str(error))
+    ledger = _read_ledger(config, diagnostics)
+    _stop_if_failed(diagnostics, config)
+    progress.stage("read", f"{len(sources.documents)} documents, {len(bibliography.keys())} works, "
+                           f"{len(register.units)} archival units")
+
+    parsed = [parse_document(document) for document in sources.documents]
+    progress.stage("parse", f"{sum(len(p.blocks) for p in parsed)} blocks, "
+                            f"{sum(len(p.citations) for p in parsed)} citations")
+
+    edition = resolve_edition(parsed, bibliography, style, register, ledger, sources.editorial_logs,
+                              config, diagnostics)
+    _stop_if_failed(diagnostics, config)
+    progress.stage("resolve", f"{len(edition.bibliography)} works cited, "
+                              f"{sum(len(d.notes) for d in edition.documents)} archival notes")
+
+    files = render_site(edition, config)
+    progress.stage("render", f"{len(files)} files")
+
+    written = write_site(files, config)
+    lock_text = edition.ledger.serialize()
+    if not config.lock_path.exists() or config.lock_path.read_text(encoding="utf-8") != lock_text:
+        temporary = config.lock_path.with_name(".anchors.lock.tmp")
+        temporary.write_text(lock_text, encoding="utf-8")
+        os.replace(temporary, config.lock_path)
+    progress.stage("write", f"{written} files into {config.out_dir.name}/")
+    return BuildResult(len(parsed), written, tuple(d for d in diagnostics.sorted() if d.severity == "warning"))

@@ -1,0 +1,243 @@
+"""Stage 1, read: find the documents, split front matter from Markdown, check it.
+
+Everything a later stage needs from the file system is read here, so the
+other stages are pure functions of plain data.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edition.config import Config
+from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean
+from edition.yamlsource import YamlDocument, load_yaml
+
+DOCUMENT_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+"""Document ids become URL paths forever: lowercase letters, digits, inner hyphens."""
+REQUIRED_FIELDS = ("id", "lang", "title")
+KNOWN_FIELDS = {"id", "lang", "title", "authors", "date", "journal", "volume", "issue", "pages",
+                "doi", "keywords", "abstract", "license", "cite_as", "editorial"}
+
+
+@dataclass(frozen=True)
+class Author:
+    name: dict[str, str]
+    """Name per language code, e.g. ``{"en": "A. A. Kabyl", "ru": "А. А. Кабыл"}``."""
+    affiliation: str | None = None
+    orcid: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """Front matter, checked; text values stay as written (escaping is the template's job)."""
+
+    id: str
+    lang: str
+    title: dict[str, str]
+    authors: tuple[Author, ...] = ()
+    date: str | None = None
+    journal: dict[str, str] = field(default_factory=dict)
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    abstract: dict[str, str] = field(default_factory=dict)
+    cite_as: dict[str, str] = field(default_factory=dict)
+    license: str | None = None
+    editorial: tuple[str, ...] = ()
+    """Dotted paths of values the editors supplied (not printed in the source)."""
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    src_path: str
+    """Path relative to the project root, e.g. ``content/nomadic-migrants.md``."""
+    meta: DocumentMeta
+    front_matter: YamlDocument
+    body: str
+    body_line: int
+    """Line number (from 1) of the body's first line in the file."""
+
+
+@dataclass(frozen=True)
+class EditorialChange:
+    kind: str
+    printed: str
+    edited: str
+    note: str | None
+    position: SourcePosition
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything read from disk for one build."""
+
+    documents: tuple[SourceDocument, ...]
+    editorial_logs: dict[str, tuple[EditorialChange, ...]]
+    """Document id → editorial log, in the order written."""
+
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+
+
+def _text_map(value: object, path: str, fm: YamlDocument, languages: tuple[str, ...],
+              diagnostics: Diagnostics) -> dict[str, str]:
+    """A per-language value: a mapping of language code to text."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        diagnostics.error(fm.position(path), "fm-type",
+                          f"'{path}' must map language codes to text, e.g. en: ...")
+        return {}
+    result = {}
+    for lang, text in value.items():
+        if lang not in languages:
+            diagnostics.error(fm.position(f"{path}.{lang}"), "fm-language",
+                              f"unknown language code {lang!r} in '{path}'",
+                              "known: " + ", ".join(languages))
+        elif not isinstance(text, str):
+            diagnostics.error(fm.position(f"{path}.{lang}"), "fm-type", f"'{path}.{lang}' must be text")
+        else:
+            result[lang] = text
+    return result
+
+
+def _scalar(fm: YamlDocument, key: str, diagnostics: Diagnostics) -> str | None:
+    value = fm.data.get(key)  # type: ignore[union-attr]
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        diagnostics.error(fm.position(key), "fm-type", f"'{key}' must be a single value")
+        return None
+    return value
+
+
+def check_front_matter(fm: YamlDocument, config: Config, diagnostics: Diagnostics) -> DocumentMeta | None:
+    data = fm.data
+    if not isinstance(data, dict):
+        diagnostics.error(fm.position(""), "fm-type", "front matter must be a mapping of fields")
+        return None
+    ok = True
+    for key in REQUIRED_FIELDS:
+        if key not in data:
+            diagnostics.error(fm.position(""), "fm-missing", f"missing required field '{key}'")
+            ok = False
+    for key in sorted(set(data) - KNOWN_FIELDS):
+        diagnostics.warning(fm.position(key), "fm-unknown", f"unknown front matter field '{key}'",
+                            did_you_mean(key, KNOWN_FIELDS))
+    if not ok:
+        return None
+    doc_id = _scalar(fm, "id", diagnostics) or ""
+    if not DOCUMENT_ID_RE.match(doc_id):
+        diagnostics.error(fm.position("id"), "fm-id",
+                          f"document id {doc_id!r} must be lowercase letters, digits and hyphens")
+    lang = _scalar(fm, "lang", diagnostics) or ""
+    if lang not in config.languages:
+        diagnostics.error(fm.position("lang"), "fm-language", f"unknown language code {lang!r}",
+                          "known: " + ", ".join(config.languages))
+    title = _text_map(data["title"], "title", fm, config.languages, diagnostics)
+    if lang in config.languages and lang not in title:
+        diagnostics.error(fm.position("title"), "fm-missing", f"no title in the document's language '{lang}'")
+    authors = []
+    for i, author in enumerate(data.get("authors") or []):
+        if not isinstance(author, dict) or "name" not in author:
+            diagnostics.error(fm.position(f"authors.{i}"), "fm-type", "an author needs a 'name'")
+            continue
+        name = author["name"]
+        names = ({lang: name} if isinstance(name, str)
+                 else _text_map(name, f"authors.{i}.name", fm, config.languages, diagnostics))
+        authors.append(Author(names, author.get("affiliation"), author.get("orcid")))
+    keywords: dict[str, tuple[str, ...]] = {}
+    for kw_lang, words in (data.get("keywords") or {}).items():
+        if kw_lang not in config.languages:
+            diagnostics.error(fm.position(f"keywords.{kw_lang}"), "fm-language",
+                              f"unknown language code {kw_lang!r} in 'keywords'",
+                              "known: " + ", ".join(config.languages))
+        elif not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            diagnostics.error(fm.position(f"keywords.{kw_lang}"), "fm-type", "keywords must be a list of words")
+        else:
+            keywords[kw_lang] = tuple(words)
+    editorial = data.get("editorial") or []
+    return DocumentMeta(
+        id=doc_id, lang=lang, title=title, authors=tuple(authors),
+        date=_scalar(fm, "date", diagnostics),
+        journal=_text_map(data.get("journal"), "journal", fm, config.languages, diagnostics),
+        volume=_scalar(fm, "volume", diagnostics), issue=_scalar(fm, "issue", diagnostics),
+        pages=_scalar(fm, "pages", diagnostics), doi=_scalar(fm, "doi", diagnostics),
+        keywords=keywords,
+        abstract=_text_map(data.get("abstract"), "abstract", fm, config.languages, diagnostics),
+        cite_as=_text_map(data.get("cite_as"), "cite_as", fm, config.languages, diagnostics),
+        license=_scalar(fm, "license", diagnostics),
+        editorial=tuple(str(e) for e in editorial) if isinstance(editorial, list) else (),
+    )
+
+
+def read_document(path: Path, config: Config, diagnostics: Diagnostics) -> SourceDocument | None:
+    display = path.relative_to(config.root).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        diagnostics.error(SourcePosition(display), "file-encoding", f"not UTF-8 text: {error.reason}")
+        return None
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        diagnostics.error(SourcePosition(display), "fm-missing",
+                          "no front matter: a document starts with '---', its YAML fields, and '---'")
+        return None
+    fm, problems = load_yaml(match.group(1), display, line_offset=1)
+    diagnostics.extend(problems)
+    if fm is None:
+        return None
+    meta = check_front_matter(fm, config, diagnostics)
+    if meta is None:
+        return None
+    body_line = text.count("\n", 0, match.end()) + 1
+    return SourceDocument(display, meta, fm, text[match.end():], body_line)
+
+
+def read_editorial_log(path: Path, config: Config, diagnostics: Diagnostics) -> tuple[EditorialChange, ...]:
+    display = path.relative_to(config.root).as_posix()
+    doc, problems = load_yaml(path.read_text(encoding="utf-8"), display)
+    diagnostics.extend(problems)
+    if doc is None:
+        return ()
+    entries = doc.data.get("entries") if isinstance(doc.data, dict) else None
+    if not isinstance(entries, list):
+        diagnostics.error(doc.position(""), "log-type", "an editorial log holds a list 'entries'")
+        return ()
+    changes = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not {"kind", "printed", "edited"} <= set(entry):
+            diagnostics.error(doc.position(f"entries.{i}"), "log-type",
+                              "an editorial log entry needs 'kind', 'printed' and 'edited'")
+            continue
+        changes.append(EditorialChange(str(entry["kind"]), str(entry["printed"] or ""),
+                                       str(entry["edited"] or ""), entry.get("note"),
+                                       doc.position(f"entries.{i}")))
+    return tuple(changes)
+
+
+def read_sources(config: Config, diagnostics: Diagnostics) -> Sources:
+    """Read every document and editorial log; check ids are unique."""
+    documents: list[SourceDocument] = []
+    seen: dict[str, SourceDocument] = {}
+    for path in sorted(config.content_dir.glob("*.md")):
+        document = read_document(path, config, diagnostics)
+        if document is None:
+            continue
+        if document.meta.id in seen:
+            first = seen[document.meta.id]
+            diagnostics.error(document.front_matter.position("id"), "fm-duplicate-id",
+                              f"document id {document.meta.id!r} is already used by {first.src_path}"
+                              f":{first.front_matter.position('id').line}")
+            continue
+        seen[document.meta.id] = document
+        documents.append(document)
+    logs = {}
+    for document in documents:
+        log_path = config.content_dir / "editorial" / f"{document.meta.id}.yml"
+        if log_path.exists():
+            logs[document.meta.id] = read_editorial_log(log_path, config, diagnostics)
+    return Sources(tuple(documents), logs)

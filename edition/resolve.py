@@ -1,0 +1,268 @@
+"""Stage 3, resolve: everything that needs the whole edition.
+
+Paragraphs get their stable anchors (against ``anchors.lock``), citations
+are checked and formatted (literature in the chosen style, archival units
+as numbered notes), cross-references are checked and labelled, and the
+backlink tables of the bibliography and sources pages are built.  Every
+problem is collected; nothing is written here.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from edition.anchors import Block, Ledger, assign_anchors, lost_documents, update_ledger
+from edition.citations.archival import archival_note_text, locator_text
+from edition.citations.bibliography import Bibliography
+from edition.citations.style import CitationStyle
+from edition.citations.syntax import CitationGroup, CitationItem
+from edition.config import Config
+from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean
+from edition.parse import ParsedDocument
+from edition.read import EditorialChange
+from edition.registers import ArchivalUnit, Archive, ArchivesRegister
+
+FIGURE_LABEL = {"en": "Figure", "kk": "Сурет", "ru": "Рисунок"}
+TABLE_LABEL = {"en": "Table", "kk": "Кесте", "ru": "Таблица"}
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """Where a work, unit or target is cited: a paragraph of a document."""
+
+    document_id: str
+    document_title: str
+    anchor: str
+    paragraph_number: int | None
+    locator: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchivalNote:
+    number: int
+    unit: ArchivalUnit
+    archive: Archive
+    text: str
+    """The reference as the note prints it."""
+    printed: str | None
+    """The citation as the source edition printed it."""
+    variant_siglum: str | None
+    """The siglum the source printed when the edition normalised it."""
+    paragraph_anchor: str | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    key: str
+    html: Markup
+    caution: str | None
+    backlinks: tuple[Backlink, ...] = ()
+
+
+@dataclass
+class ResolvedDocument:
+    parsed: ParsedDocument
+    paragraph_numbers: dict[str, int] = field(default_factory=dict)
+    """Anchor → ¶ number (display only) for the body's blocks."""
+    notes: list[ArchivalNote] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    editorial_log: tuple[EditorialChange, ...] = ()
+
+    @property
+    def meta(self):  # noqa: ANN201 - DocumentMeta
+        return self.parsed.source.meta
+
+
+@dataclass(frozen=True)
+class SourcesUnit:
+    unit: ArchivalUnit
+    backlinks: tuple[Backlink, ...]
+
+
+@dataclass(frozen=True)
+class SourcesArchive:
+    archive: Archive
+    units: tuple[SourcesUnit, ...]
+
+
+@dataclass
+class Edition:
+    documents: list[ResolvedDocument]
+    bibliography: list[Reference]
+    """Every work cited anywhere, in the style's order, with backlinks."""
+    sources: list[SourcesArchive]
+    ledger: Ledger
+
+
+def _paragraph_of(parsed: ParsedDocument) -> dict[int, str]:
+    """Element id() → anchor of the block that contains it."""
+    owner: dict[int, str] = {}
+    for block in parsed.blocks:
+        anchor = block.element.get("id")
+        for element in block.element.iter():
+            owner[id(element)] = anchor  # type: ignore[assignment]
+    return owner
+
+
+def resolve_anchors(documents: list[ParsedDocument], ledger: Ledger, config: Config,
+                    diagnostics: Diagnostics) -> Ledger:
+    """Give every block its stable id; return the updated ledger."""
+    present = [d.source.meta.id for d in documents]
+    for lost in lost_documents(ledger, present):
+        diagnostics.error(SourcePosition("anchors.lock"), "anchor-lost-document",
+                          f"document {lost!r} has published anchors but is no longer in content/",
+                          "restore it, or retire its anchors deliberately by editing anchors.lock")
+    assignments = {}
+    for parsed in documents:
+        blocks = [Block(b.text, b.pinned) for b in parsed.blocks]
+        assignment = assign_anchors(parsed.source.meta.id, blocks, ledger, config.build_date)
+        for problem in getattr(assignment, "problems", ()):
+            diagnostics.error(SourcePosition(parsed.source.src_path, parsed.source.body_line),
+                              "anchor-conflict", str(problem))
+        for block, anchor in zip(parsed.blocks, assignment.ids):
+            block.element.set("id", anchor)
+        _place_redirects(parsed, assignment)
+        assignments[parsed.source.meta.id] = (blocks, assignment)
+    return update_ledger(ledger, assignments)
+
+
+def _place_redirects(parsed: ParsedDocument, assignment) -> None:  # noqa: ANN001
+    """Old ids land on their paragraph: aliases inside it, tombstones with a notice before it."""
+    by_anchor = {b.element.get("id"): b.element for b in parsed.blocks}
+    for old_id, redirect in sorted(assignment.redirects.items()):
+        target = by_anchor.get(redirect.target_id)
+        if target is None:
+            continue
+        marker = etree.Element("span", {"id": old_id, "class": f"anchor-{redirect.kind}"})
+        if redirect.kind == "deleted":
+            marker.set("data-removed", redirect.date or "")
+        marker.tail = target.text
+        target.text = None
+        target.insert(0, marker)
+
+
+def _cite_literature(item: CitationItem, group: CitationGroup, parts, element: etree.Element) -> None:  # noqa: ANN001
+    last = None
+    for part in parts:
+        if part.key:
+            link = etree.SubElement(element, "a", {"href": f"#ref-{part.key}", "class": "cite"})
+            link.text = part.text
+            last = link
+        elif last is None:
+            element.text = (element.text or "") + part.text
+        else:
+            last.tail = (last.tail or "") + part.text
+
+
+def resolve_citations(resolved: ResolvedDocument, bibliography: Bibliography, style: CitationStyle,
+                      register: ArchivesRegister, diagnostics: Diagnostics,
+                      cited: dict[str, list[Backlink]], unit_cited: dict[str, list[Backlink]]) -> None:
+    parsed = resolved.parsed
+    meta = parsed.source.meta
+    owner = _paragraph_of(parsed)
+    doc_keys: list[str] = []
+    for occurrence in parsed.citations:
+        group, element = occurrence.group, occurrence.element
+        anchor = owner.get(id(element))
+        number = resolved.paragraph_numbers.get(anchor) if anchor else None
+        literature = []
+        for item in group.items:
+            if item.key in register.units:
+                unit = register.units[item.key]
+                archive = register.archive_of(unit)
+                note_number = len(resolved.notes) + 1
+                variant = _variant_siglum(group.printed, archive)
+                resolved.notes.append(ArchivalNote(
+                    note_number, unit, archive, archival_note_text(archive, unit, item.locator, "en"),
+                    group.printed, variant, anchor))
+                sup = etree.SubElement(element, "sup", {"class": "note-ref", "id": f"noteref-{note_number}"})
+                link = etree.SubElement(sup, "a", {"href": f"#note-{note_number}", "role": "doc-noteref"})
+                link.text = str(note_number)
+                unit_cited.setdefault(unit.key, []).append(Backlink(
+                    meta.id, meta.title.get(meta.lang, ""), anchor or "", number,
+                    locator_text(item.locator)))
+            elif item.key in bibliography:
+                literature.append(item)
+                if item.key not in doc_keys:
+                    doc_keys.append(item.key)
+                cited.setdefault(item.key, []).append(Backlink(
+                    meta.id, meta.title.get(meta.lang, ""), anchor or "", number,
+                    locator_text(item.locator)))
+            else:
+                diagnostics.error(group.position, "cite-unknown", f"unknown citation key {item.key!r}",
+                                  did_you_mean(item.key, [*bibliography.keys(), *register.units]))
+        if literature:
+            sub = CitationGroup(tuple(literature), group.position, group.narrative, group.printed)
+            span = etree.Element("span")
+            _cite_literature(literature[0], sub, style.format_citation(sub, bibliography), span)
+            # Literature text goes before any note markers of the same group.
+            element.text = span.text
+            for index, child in enumerate(list(span)):
+                element.insert(index, child)
+    resolved.references = [Reference(key, style.format_reference(key, bibliography), bibliography.caution(key))
+                           for key in style.sort_keys(doc_keys, bibliography)]
+
+
+def _variant_siglum(printed: str | None, archive: Archive) -> str | None:
+    """The variant siglum the printed citation used, if the edition normalised it."""
+    if not printed:
+        return None
+    head = printed.lstrip("(").split(".")[0].strip()
+    return head if head in archive.variants else None
+
+
+def resolve_cross_references(parsed: ParsedDocument, diagnostics: Diagnostics) -> None:
+    targets: dict[str, str] = {}
+    for heading in parsed.headings:
+        if heading.id:
+            targets[heading.id] = heading.text
+    lang = parsed.source.meta.lang
+    for number, figure in enumerate((f for f in parsed.figures if f.label), start=1):
+        targets[figure.label] = f"{FIGURE_LABEL.get(lang, 'Figure')} {number}"  # type: ignore[index]
+    for ref in parsed.cross_references:
+        if ref.target not in targets:
+            diagnostics.error(ref.position, "xref-unknown",  # type: ignore[arg-type]
+                              f"unresolved cross-reference @{ref.target}", did_you_mean(ref.target, targets))
+            continue
+        ref.element.set("href", f"#{ref.target}")
+        ref.element.text = targets[ref.target]
+
+
+def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography, style: CitationStyle,
+                    register: ArchivesRegister, ledger: Ledger, editorial_logs: dict,
+                    config: Config, diagnostics: Diagnostics) -> Edition:
+    for key in sorted(set(bibliography.keys()) & set(register.units)):
+        diagnostics.error(register.units[key].position, "cite-ambiguous-key",
+                          f"key {key!r} names both an archival unit and a bibliography entry "
+                          f"({bibliography.entry_position(key)})")
+    new_ledger = resolve_anchors(documents, ledger, config, diagnostics)
+    cited: dict[str, list[Backlink]] = {}
+    unit_cited: dict[str, list[Backlink]] = {}
+    resolved_documents = []
+    for parsed in documents:
+        resolved = ResolvedDocument(parsed, editorial_log=editorial_logs.get(parsed.source.meta.id, ()))
+        body_blocks = [b for b in parsed.blocks if b.part == "body"]
+        resolved.paragraph_numbers = {b.element.get("id"): n for n, b in enumerate(body_blocks, start=1)}  # type: ignore[misc]
+        resolve_citations(resolved, bibliography, style, register, diagnostics, cited, unit_cited)
+        resolve_cross_references(parsed, diagnostics)
+        resolved.references = [Reference(r.key, r.html, r.caution, tuple(cited.get(r.key, ())))
+                               for r in resolved.references]
+        resolved_documents.append(resolved)
+    site_bibliography = [Reference(key, style.format_reference(key, bibliography), bibliography.caution(key),
+                                   tuple(cited[key]))
+                         for key in style.sort_keys(cited, bibliography)]
+    sources = []
+    for siglum, archive in sorted(register.archives.items()):
+        units = sorted((u for u in register.units.values() if u.archive == siglum), key=lambda u: _natural(u.path()))
+        sources.append(SourcesArchive(archive, tuple(SourcesUnit(u, tuple(unit_cited.get(u.key, ()))) for u in units)))
+        for unit in units:
+            if unit.key not in unit_cited:
+                diagnostics.warning(unit.position, "register-unused", f"archival unit {unit.key!r} is never cited")
+    return Edition(resolved_documents, site_bibliography, sources, new_ledger)
+
+
+def _natural(path: tuple[str, ...]) -> tuple:
+    """Sort ``file 9`` before ``file 10``."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in path)
