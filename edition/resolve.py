@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from edition.anchors import Block, Ledger, assign_anchors, lost_documents, update_ledger
+from edition.anchors import Assignment, Block, Ledger, assign_site, lost_documents, update_ledger
 from edition.citations.archival import archival_note_text, locator_text
 from edition.citations.bibliography import Bibliography
 from edition.citations.style import CitationStyle
@@ -114,21 +114,20 @@ def resolve_anchors(documents: list[ParsedDocument], ledger: Ledger, config: Con
         diagnostics.error(SourcePosition("anchors.lock"), "anchor-lost-document",
                           f"document {lost!r} has published anchors but is no longer in content/",
                           "restore it, or retire its anchors deliberately by editing anchors.lock")
-    assignments = {}
+    blocks = {d.source.meta.id: [Block(b.text, b.pinned) for b in d.blocks] for d in documents}
+    assignments = assign_site(blocks, ledger, config.build_date)
     for parsed in documents:
-        blocks = [Block(b.text, b.pinned) for b in parsed.blocks]
-        assignment = assign_anchors(parsed.source.meta.id, blocks, ledger, config.build_date)
-        for problem in getattr(assignment, "problems", ()):
+        assignment = assignments[parsed.source.meta.id]
+        for problem in assignment.problems:
             diagnostics.error(SourcePosition(parsed.source.src_path, parsed.source.body_line),
-                              "anchor-conflict", str(problem))
+                              "anchor-conflict", problem)
         for block, anchor in zip(parsed.blocks, assignment.ids):
             block.element.set("id", anchor)
         _place_redirects(parsed, assignment)
-        assignments[parsed.source.meta.id] = (blocks, assignment)
     return update_ledger(ledger, assignments)
 
 
-def _place_redirects(parsed: ParsedDocument, assignment) -> None:  # noqa: ANN001
+def _place_redirects(parsed: ParsedDocument, assignment: Assignment) -> None:
     """Old ids land on their paragraph: aliases inside it, tombstones with a notice before it."""
     by_anchor = {b.element.get("id"): b.element for b in parsed.blocks}
     for old_id, redirect in sorted(assignment.redirects.items()):
