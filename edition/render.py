@@ -53,6 +53,9 @@ def render_site(edition: Edition, config: Config) -> dict[str, bytes]:
         references=edition.bibliography, **nested)
     pages["sources/index.html"] = env.get_template("sources.html").render(archives=edition.sources, **nested)
     pages["about/index.html"] = env.get_template("about.html").render(**nested)
+    for reference in edition.bibliography:
+        for name, text in reference.exports:
+            pages[f"bibliography/{name}"] = text
     files = {path: text.encode("utf-8") for path, text in pages.items()}
     static = config.templates_dir / "static"
     for asset in sorted(static.rglob("*")) if static.exists() else ():

@@ -8,6 +8,8 @@ problem is collected; nothing is written here.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
@@ -16,6 +18,7 @@ from markupsafe import Markup
 from edition.anchors import Assignment, Block, Ledger, assign_site, lost_documents, update_ledger
 from edition.citations.archival import archival_note_text, locator_text
 from edition.citations.bibliography import Bibliography
+from edition.citations.export import EXPORT_FORMATS, export
 from edition.citations.style import CitationStyle
 from edition.citations.syntax import CitationGroup, CitationItem
 from edition.config import Config
@@ -24,6 +27,7 @@ from edition.parse import ParsedDocument
 from edition.read import EditorialChange
 from edition.registers import ArchivalUnit, Archive, ArchivesRegister
 
+SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,100}$")
 FIGURE_LABEL = {"en": "Figure", "kk": "Сурет", "ru": "Рисунок"}
 TABLE_LABEL = {"en": "Table", "kk": "Кесте", "ru": "Таблица"}
 
@@ -59,6 +63,14 @@ class Reference:
     html: Markup
     caution: str | None
     backlinks: tuple[Backlink, ...] = ()
+    exports: tuple[tuple[str, str], ...] = ()
+    """(file name, text) of the entry's downloads: its BibTeX and RIS."""
+
+
+def export_files(key: str, bibliography: Bibliography) -> tuple[tuple[str, str], ...]:
+    """Download files of one entry; the key names them only when it is a safe file name."""
+    stem = key if SAFE_FILE_RE.match(key) else "entry-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    return tuple((stem + suffix, export(key, bibliography, name)) for name, (suffix, _) in EXPORT_FORMATS.items())
 
 
 @dataclass
@@ -140,6 +152,16 @@ def _place_redirects(parsed: ParsedDocument, assignment: Assignment) -> None:
         marker.tail = target.text
         target.text = None
         target.insert(0, marker)
+
+
+def _add_permalink(element: etree.Element, number: int) -> None:
+    """The ¶ number in the margin: display only, and a plain link to the paragraph's permalink."""
+    link = etree.Element("a", {"class": "para-link", "href": f"#{element.get('id')}",
+                               "title": f"Permalink to paragraph {number}"})
+    link.text = f"¶{number}"
+    link.tail = element.text
+    element.text = None
+    element.insert(0, link)
 
 
 def _cite_literature(item: CitationItem, group: CitationGroup, parts, element: etree.Element) -> None:  # noqa: ANN001
@@ -244,13 +266,15 @@ def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography,
         resolved = ResolvedDocument(parsed, editorial_log=editorial_logs.get(parsed.source.meta.id, ()))
         body_blocks = [b for b in parsed.blocks if b.part == "body"]
         resolved.paragraph_numbers = {b.element.get("id"): n for n, b in enumerate(body_blocks, start=1)}  # type: ignore[misc]
+        for number, block in enumerate(body_blocks, start=1):
+            _add_permalink(block.element, number)
         resolve_citations(resolved, bibliography, style, register, diagnostics, cited, unit_cited)
         resolve_cross_references(parsed, diagnostics)
         resolved.references = [Reference(r.key, r.html, r.caution, tuple(cited.get(r.key, ())))
                                for r in resolved.references]
         resolved_documents.append(resolved)
     site_bibliography = [Reference(key, style.format_reference(key, bibliography), bibliography.caution(key),
-                                   tuple(cited[key]))
+                                   tuple(cited[key]), export_files(key, bibliography))
                          for key in style.sort_keys(cited, bibliography)]
     sources = []
     for siglum, archive in sorted(register.archives.items()):

@@ -76,9 +76,13 @@ def shingle_values(words: list[str]) -> list[int]:
     values = {h >> (64 - _BITS) for h in hashes}
     values.update(_pair_hash(a, b) >> (64 - _BITS) for a, b in zip(hashes, hashes[1:]))
     if len(words) < SHORT_WORDS:
-        padded = f" {' '.join(words)} "
-        values.update(_word_hash("\x00" + padded[i:i + 3]) >> (64 - _BITS) for i in range(len(padded) - 2))
+        values.update(trigram_values(words))
     return sorted(values)
+
+
+def trigram_values(words: list[str]) -> set[int]:
+    padded = f" {' '.join(words)} "
+    return {_word_hash("\x00" + padded[i:i + 3]) >> (64 - _BITS) for i in range(len(padded) - 2)}
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ class Text:
     so the costlier shingling is done only for those that need it.
     """
 
-    __slots__ = ("normalised", "digest", "_words", "_values", "_set")
+    __slots__ = ("normalised", "digest", "_words", "_values", "_set", "_wide")
 
     def __init__(self, text: str):
         self.normalised = normalise(text)
@@ -146,6 +150,7 @@ class Text:
         self._words: list[str] | None = None
         self._values: list[int] | None = None
         self._set: frozenset[int] | None = None
+        self._wide: frozenset[int] | None = None
 
     @property
     def words(self) -> list[str]:
@@ -164,6 +169,13 @@ class Text:
         if self._set is None:
             self._set = frozenset(self.values)
         return self._set
+
+    @property
+    def wide_set(self) -> frozenset[int]:
+        """The values plus character trigrams, to find a short paragraph inside a long one."""
+        if self._wide is None:
+            self._wide = self.value_set | trigram_values(self.words)
+        return self._wide
 
     def fingerprint(self) -> Fingerprint:
         return Fingerprint(self.digest, len(self.words), tuple(self.values[:SKETCH_SIZE]))
@@ -193,11 +205,15 @@ def overlap(old: Fingerprint, new: Text) -> Overlap:
         return Overlap(1.0, 1.0, 1.0) if not old.sketch and not new.values else NO_OVERLAP
     values = new.value_set
     shared = sum(1 for v in old.sketch if v in values)
-    if not shared:
+    contained = shared
+    if old.words < SHORT_WORDS <= len(new.words):
+        # The short text's trigrams are not among a long text's values.
+        contained = sum(1 for v in old.sketch if v in new.wide_set)
+    if not contained:
         return NO_OVERLAP
     below = len(new.values) if old.complete else bisect_right(new.values, old.sketch[-1])
     union = len(old.sketch) + below - shared
-    return Overlap(shared / union, shared / len(old.sketch), shared / below if below else 0.0)
+    return Overlap(shared / union, contained / len(old.sketch), shared / below if below else 0.0)
 
 
 def shared_count(old: Fingerprint, new: Text) -> int:

@@ -16,8 +16,9 @@ The passes, each working only on what the earlier ones left unmatched:
 5. a paragraph right after (or before) a matched one takes the old
    successor (predecessor) when similar enough: this catches a paragraph
    edited inside a moved section;
-6. leftovers anywhere in the document: identical text first, then
-   similarity above the stricter ``MOVED_THRESHOLD``;
+6. leftovers anywhere in the document: similarity above the stricter
+   ``MOVED_THRESHOLD`` (repeated identical texts are only paired with
+   their context, by passes 2 and 5, never by guessing);
 7. an old paragraph mostly contained in a neighbouring new one was merged
    into it and becomes an alias; any other unmatched one is deleted and
    becomes a tombstone on the nearest surviving paragraph, preferring the
@@ -42,6 +43,8 @@ PART_SHARE = 0.6
 """Share of a new paragraph found in an old one for it to count as a split part."""
 MERGE_SHARE = 0.6
 """Share of an old paragraph found in a new one for it to count as merged into it."""
+GROWTH_SHARE = 0.85
+"""A paragraph that absorbed another has less than this share of its text from its own past."""
 COVER_SHARE = 0.5
 """Share of an old paragraph its split parts must cover together to keep its id."""
 FULL_GAP = 40_000
@@ -235,20 +238,16 @@ class Matcher:
 
     # -- pass 6 -----------------------------------------------------------
     def leftovers(self) -> None:
+        """Similar paragraphs anywhere, for edited and moved ones.
+
+        Identical text is not paired here: a text still unmatched at this
+        point occurs several times ("Ibid.") and nothing tells which copy
+        it is, so guessing could hand one paragraph's id to another.
+        """
         olds = [o for o in range(len(self.old)) if o not in self.o2n]
         news = [n for n in range(len(self.new)) if n not in self.n2o]
         if not olds or not news:
             return
-        waiting: dict[str, list[int]] = {}
-        for n in news:
-            waiting.setdefault(self.new[n].digest, []).append(n)
-        for o in olds:
-            queue = waiting.get(self.old[o].fingerprint.digest)
-            if queue:
-                n = queue.pop(0)
-                self.pair(o, n, self.placed(o, n))
-        olds = [o for o in olds if o not in self.o2n]
-        news = [n for n in news if n not in self.n2o]
         index: dict[int, list[int]] = {}
         for n in news:
             for v in self.new[n].values:
@@ -289,8 +288,10 @@ class Matcher:
             for n in self.merge_candidates(o):
                 share = self.sim(o, n).old_in_new
                 survivor = self.n2o.get(n)
-                if survivor is not None and len(self.new[n].words) < self.old[survivor].fingerprint.words + words / 2:
-                    continue  # the text did not grow by the absorbed paragraph: similar, not merged
+                if (survivor is not None
+                        and len(self.new[n].words) < self.old[survivor].fingerprint.words + words / 2
+                        and self.sim(survivor, n).new_in_old > GROWTH_SHARE):
+                    continue  # nothing was added to the survivor: similar text, not a merge
                 if share >= MERGE_SHARE and (best is None or share > best[0]):
                     best = (share, n)
             if best is None:
