@@ -18,6 +18,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--root", type=Path, default=Path("."), help="project root (default: here)")
+    anchors = commands.add_parser("anchors", help="show what the next build does to paragraph anchors")
+    anchors.add_argument("--report", action="store_true", required=True,
+                         help="list kept, edited, moved, split, merged, new and deleted ids; write nothing")
+    anchors.add_argument("--root", type=Path, default=Path("."), help="project root (default: here)")
     return parser
 
 
@@ -27,10 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     args = _parser().parse_args(argv)
     try:
-        config = load_config(args.root, out_dir=args.out and args.out.resolve(), strict=args.strict,
-                             quiet=args.quiet)
-        from edition.pipeline import build
+        config = load_config(args.root, out_dir=getattr(args, "out", None) and args.out.resolve(),
+                             strict=getattr(args, "strict", False), quiet=getattr(args, "quiet", False))
+        from edition.pipeline import anchor_report, build
 
+        if args.command == "anchors":
+            print("\n".join(anchor_report(config)))
+            return 0
         result = build(config)
     except EditionError as error:
         for diagnostic in error.diagnostics:
@@ -42,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print("internal error in edition (please report it with the input below):", file=sys.stderr)
         traceback.print_exc()
         return 70
-    for warning in result.warnings:
+    for warning in result.warnings:  # noqa: B007 - printed, the build still succeeded
         print(warning, file=sys.stderr)
     if not args.quiet:
         print(f"built {result.documents} document(s), {result.files} files into {config.out_dir}", file=sys.stderr)

@@ -14,7 +14,7 @@ from typing import Callable, TextIO
 
 from pybtex.database import BibliographyData
 
-from edition.anchors import Ledger
+from edition.anchors import Block, Ledger, assign_site, lost_documents
 from edition.citations.bibliography import Bibliography, load_bibliography
 from edition.citations.style import UnknownStyleError, get_style
 from edition.config import Config
@@ -60,6 +60,26 @@ def _read_ledger(config: Config, diagnostics: Diagnostics) -> Ledger:
     for problem in problems:
         diagnostics.error(SourcePosition("anchors.lock", problem.line, problem.col), "anchor-lock", problem.message)
     return ledger
+
+
+def anchor_report(config: Config) -> list[str]:
+    """What a build would do to the paragraph anchors, without writing anything."""
+    diagnostics = Diagnostics()
+    sources = read_sources(config, diagnostics)
+    ledger = _read_ledger(config, diagnostics)
+    _stop_if_failed(diagnostics, config)
+    parsed = [parse_document(document) for document in sources.documents]
+    blocks = {p.source.meta.id: [Block(b.text, b.pinned) for b in p.blocks] for p in parsed}
+    lines = [f"{doc}: document removed; its anchors would be lost"
+             for doc in lost_documents(ledger, blocks)]
+    for doc, assignment in sorted(assign_site(blocks, ledger, config.build_date).items()):
+        counts: dict[str, int] = {}
+        for event in assignment.events:
+            counts[event.kind] = counts.get(event.kind, 0) + 1
+            if event.kind != "kept":
+                lines.append(f"{doc}: {event.kind:<7} {event.id} {event.detail}".rstrip())
+        lines.append(f"{doc}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+    return lines
 
 
 def build(config: Config, stream: TextIO = sys.stderr) -> BuildResult:

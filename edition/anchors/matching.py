@@ -32,7 +32,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Sequence
 
-from edition.anchors.fingerprint import Overlap, Text, overlap
+from edition.anchors.fingerprint import SHORT_WORDS, Overlap, Text, overlap
 from edition.anchors.ledger import Entry
 
 GAP_THRESHOLD = 0.25
@@ -141,13 +141,25 @@ class Matcher:
         pairs.sort(key=lambda p: p[1])
         chain = set(_increasing_run([p[0] for p in pairs]))
         anchors = []
+        moved = []
         for idx, (ko, kn) in enumerate(pairs):
-            self.pair(olds[ko], news[kn], "kept" if idx in chain else "moved")
             if idx in chain:
+                self.pair(olds[ko], news[kn], "kept")
                 anchors.append((ko, kn))
-        for idx, (ko, kn) in enumerate(pairs):
-            self.extend(olds[ko], news[kn], "kept" if idx in chain else "moved")
+            elif self.old[olds[ko]].fingerprint.words >= SHORT_WORDS or self.in_context(olds[ko], news[kn]):
+                # A short text ("Ibid.") may be unique only by chance: out of
+                # place, it counts as moved only with a neighbour moved along.
+                self.pair(olds[ko], news[kn], "moved")
+                moved.append((ko, kn))
+        for ko, kn in anchors:
+            self.extend(olds[ko], news[kn], "kept")
+        for ko, kn in moved:
+            self.extend(olds[ko], news[kn], "moved")
         return anchors
+
+    def in_context(self, o: int, n: int) -> bool:
+        return any(0 <= o + d < len(self.old) and 0 <= n + d < len(self.new) and self.exact(o + d, n + d)
+                   for d in (-1, 1))
 
     def extend(self, o: int, n: int, how: str) -> None:
         """Pair identical neighbours of a match: a repeated "Ibid." goes with its context."""
