@@ -1,8 +1,9 @@
 """Benchmark of stable paragraph anchors over a long editing history.
 
 Replays successive revisions of a long synthetic document, edited the way
-editors edit: typo fixes, rewordings, insertions, deletions, splits, merges,
-moved paragraphs and sections, reordered sections and one large rewrite.
+editors edit: typo fixes, rewordings, insertions, deletions, paragraphs
+replaced by new ones, splits, merges, moved paragraphs and sections,
+reordered sections and one large rewrite.
 Every paragraph carries a hidden identity, so each revision's ids can be
 checked against the truth.  Seeded: the same figures on every run.
 
@@ -11,6 +12,7 @@ Run from the project root: ``python -m bench.anchors`` (``--seed``, ``--revision
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -43,7 +45,7 @@ class Prose:
             words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
         self.words = sorted(words)
         rng.shuffle(self.words)
-        self.weights = [1 / (rank + 1) ** 1.05 for rank in range(len(self.words))]
+        self.cumulative = list(itertools.accumulate(1 / (rank + 1) ** 1.05 for rank in range(len(self.words))))
 
     def word(self, topic: list[str]) -> str:
         roll = self.rng.random()
@@ -53,7 +55,7 @@ class Prose:
             return self.rng.choice(topic)
         if roll < 0.58:
             return str(self.rng.randint(1, 1950))
-        return self.rng.choices(self.words, self.weights)[0]
+        return self.rng.choices(self.words, cum_weights=self.cumulative)[0]
 
     def topic(self) -> list[str]:
         return self.rng.sample(self.words[50:1500], 12)
@@ -170,6 +172,13 @@ class History:
         p = self.sections[s][1].pop(i)
         ch.deleted.add(p.uid)
 
+    def replace(self, ch: Changes) -> None:
+        """A paragraph deleted and a new one written in its place: its id must not pass on."""
+        s, i = self.pick()
+        topic, section = self.sections[s]
+        ch.deleted.add(section[i].uid)
+        section[i] = self.new_para(topic)
+
     def split(self, ch: Changes) -> None:
         s, i = self.pick(long=True)
         topic, section = self.sections[s]
@@ -265,6 +274,8 @@ class History:
             self.insert(ch)
         for _ in range(r.randint(1, 2)):
             self.delete(ch)
+        for _ in range(r.randint(0, 2)):
+            self.replace(ch)
         if r.random() < 0.6:
             self.split(ch)
         if r.random() < 0.6:

@@ -128,11 +128,8 @@ def decode_sketch(text: str) -> tuple[int, ...] | None:
 
 def excerpt(normalised: str) -> str:
     """The opening of the text, for a readable lock; control characters replaced."""
-    text = "".join("\ufffd" if unicodedata.category(c).startswith("C") else c for c in normalised)
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    cut = text[:EXCERPT_CHARS].rstrip()
-    return cut + "…"
+    text = "".join("\ufffd" if unicodedata.category(c)[0] == "C" else c for c in normalised[:EXCERPT_CHARS])
+    return text if len(normalised) <= EXCERPT_CHARS else text.rstrip() + "…"
 
 
 class Text:
@@ -142,7 +139,7 @@ class Text:
     so the costlier shingling is done only for those that need it.
     """
 
-    __slots__ = ("normalised", "digest", "_words", "_values", "_set", "_wide")
+    __slots__ = ("normalised", "digest", "_words", "_values", "_set")
 
     def __init__(self, text: str):
         self.normalised = normalise(text)
@@ -150,7 +147,6 @@ class Text:
         self._words: list[str] | None = None
         self._values: list[int] | None = None
         self._set: frozenset[int] | None = None
-        self._wide: frozenset[int] | None = None
 
     @property
     def words(self) -> list[str]:
@@ -169,13 +165,6 @@ class Text:
         if self._set is None:
             self._set = frozenset(self.values)
         return self._set
-
-    @property
-    def wide_set(self) -> frozenset[int]:
-        """The values plus character trigrams, to find a short paragraph inside a long one."""
-        if self._wide is None:
-            self._wide = self.value_set | trigram_values(self.words)
-        return self._wide
 
     def fingerprint(self) -> Fingerprint:
         return Fingerprint(self.digest, len(self.words), tuple(self.values[:SKETCH_SIZE]))
@@ -205,15 +194,16 @@ def overlap(old: Fingerprint, new: Text) -> Overlap:
         return Overlap(1.0, 1.0, 1.0) if not old.sketch and not new.values else NO_OVERLAP
     values = new.value_set
     shared = sum(1 for v in old.sketch if v in values)
-    contained = shared
-    if old.words < SHORT_WORDS <= len(new.words):
-        # The short text's trigrams are not among a long text's values.
-        contained = sum(1 for v in old.sketch if v in new.wide_set)
-    if not contained:
+    if not shared:
         return NO_OVERLAP
     below = len(new.values) if old.complete else bisect_right(new.values, old.sketch[-1])
     union = len(old.sketch) + below - shared
-    return Overlap(shared / union, contained / len(old.sketch), shared / below if below else 0.0)
+    contained = shared / len(old.sketch)
+    if old.words < SHORT_WORDS <= len(new.words):
+        # A long text has no trigrams among its values: count the short
+        # text's words and word pairs only.
+        contained = min(1.0, shared / max(1, 2 * old.words - 1))
+    return Overlap(shared / union, contained, shared / below if below else 0.0)
 
 
 def shared_count(old: Fingerprint, new: Text) -> int:

@@ -16,9 +16,8 @@ The passes, each working only on what the earlier ones left unmatched:
 5. a paragraph right after (or before) a matched one takes the old
    successor (predecessor) when similar enough: this catches a paragraph
    edited inside a moved section;
-6. leftovers anywhere in the document: similarity above the stricter
-   ``MOVED_THRESHOLD`` (repeated identical texts are only paired with
-   their context, by passes 2 and 5, never by guessing);
+6. leftovers anywhere in the document: copies of a repeated text,
+   nearest first, then similarity above the stricter ``MOVED_THRESHOLD``;
 7. an old paragraph mostly contained in a neighbouring new one was merged
    into it and becomes an alias; any other unmatched one is deleted and
    becomes a tombstone on the nearest surviving paragraph, preferring the
@@ -71,6 +70,8 @@ class Matcher:
         self.gap_of_old: dict[int, int] = {}
         self.gap_of_new: dict[int, int] = {}
         self.gaps: list[tuple[list[int], list[int]]] = []
+        self.tentative: list[tuple[int, int]] = []
+        """Short unique texts out of place, paired only if nothing similar stayed behind."""
         self._overlaps: dict[tuple[int, int], Overlap] = {}
 
     def pair(self, o: int, n: int, how: str) -> None:
@@ -89,7 +90,11 @@ class Matcher:
 
     def run(self) -> None:
         self.exact_alignment()
-        for olds, news in self.gaps:
+        self.confirm_moves()
+        for k, (olds, news) in enumerate(self.gaps):
+            olds = [o for o in olds if o not in self.o2n]
+            news = [n for n in news if n not in self.n2o]
+            self.gaps[k] = (olds, news)
             self.align_gap(olds, news)
             self.rescue_splits(olds, news)
         self.neighbours()
@@ -147,15 +152,35 @@ class Matcher:
                 self.pair(olds[ko], news[kn], "kept")
                 anchors.append((ko, kn))
             elif self.old[olds[ko]].fingerprint.words >= SHORT_WORDS or self.in_context(olds[ko], news[kn]):
-                # A short text ("Ibid.") may be unique only by chance: out of
-                # place, it counts as moved only with a neighbour moved along.
                 self.pair(olds[ko], news[kn], "moved")
                 moved.append((ko, kn))
+            else:
+                self.tentative.append((olds[ko], news[kn]))
         for ko, kn in anchors:
             self.extend(olds[ko], news[kn], "kept")
         for ko, kn in moved:
             self.extend(olds[ko], news[kn], "moved")
         return anchors
+
+    def confirm_moves(self) -> None:
+        """A short text ("Ibid.") may be unique only by chance; moved alone, it
+        counts as moved unless something like it was left in its old place
+        (then it was edited there, and the far copy is another paragraph)."""
+        for o, n in self.tentative:
+            if o not in self.o2n and n not in self.n2o and not self.left_behind(o, n):
+                self.pair(o, n, "moved")
+
+    def expected(self, o: int) -> int:
+        """Where old paragraph ``o`` would be now: after the heir of its nearest surviving predecessor."""
+        for k in range(o - 1, -1, -1):
+            if k in self.o2n:
+                return self.o2n[k] + 1
+        return 0
+
+    def left_behind(self, o: int, n: int) -> bool:
+        """Whether an unmatched paragraph resembling old ``o`` (other than ``n``) sits in o's old place."""
+        stayed = self.gaps[self.gap_of_old[o]][1] if o in self.gap_of_old else []
+        return any(m not in self.n2o and m != n and self.sim(o, m).old_in_new > 0 for m in stayed)
 
     def in_context(self, o: int, n: int) -> bool:
         return any(0 <= o + d < len(self.old) and 0 <= n + d < len(self.new) and self.exact(o + d, n + d)
@@ -252,37 +277,56 @@ class Matcher:
     def leftovers(self) -> None:
         """Similar paragraphs anywhere, for edited and moved ones.
 
-        Identical text is not paired here: a text still unmatched at this
-        point occurs several times ("Ibid.") and nothing tells which copy
-        it is, so guessing could hand one paragraph's id to another.
+        Copies of a repeated text ("Ibid.") still unmatched here pair up
+        nearest first, unless something like the old copy stayed in its
+        old place (then that is the old copy, edited); very short texts are
+        never paired by similarity.  Guessing could hand one paragraph's id
+        to another.
         """
         olds = [o for o in range(len(self.old)) if o not in self.o2n]
         news = [n for n in range(len(self.new)) if n not in self.n2o]
         if not olds or not news:
             return
+        copies: dict[str, tuple[list[int], list[int]]] = {}
+        for o in olds:
+            copies.setdefault(self.old[o].fingerprint.digest, ([], []))[0].append(o)
+        for n in news:
+            if self.new[n].digest in copies:
+                copies[self.new[n].digest][1].append(n)
+        for old_copies, new_copies in copies.values():
+            by_distance = sorted((abs(self.expected(o) - n), o, n) for o in old_copies for n in new_copies)
+            for _, o, n in by_distance:
+                if o not in self.o2n and n not in self.n2o and not self.left_behind(o, n):
+                    self.pair(o, n, self.placed(o, n))
+        olds = [o for o in olds if o not in self.o2n]
+        news = [n for n in news if n not in self.n2o]
         index: dict[int, list[int]] = {}
         for n in news:
-            for v in self.new[n].values:
-                index.setdefault(v, []).append(n)
+            if len(self.new[n].words) >= SHORT_WORDS:
+                for v in self.new[n].values:
+                    index.setdefault(v, []).append(n)
         scored = []
         for o in olds:
+            if self.old[o].fingerprint.words < SHORT_WORDS:
+                continue
             for n in sorted({n for v in self.old[o].fingerprint.sketch for n in index.get(v, ())}):
                 similarity = self.sim(o, n).jaccard
-                if similarity >= MOVED_THRESHOLD:
+                if similarity >= MOVED_THRESHOLD and not self.exact(o, n):
                     scored.append((-similarity, o, n))
         for _, o, n in sorted(scored):
             if o not in self.o2n and n not in self.n2o:
                 self.pair(o, n, self.placed(o, n))
 
     def prefer_larger_parts(self) -> None:
-        """When both neighbours are parts of one old paragraph, the larger part keeps its id."""
+        """When both neighbours are parts of one old paragraph, the larger part
+        keeps its id (the first on a tie)."""
         for n in sorted(self.n2o):
             o = self.n2o[n]
             if self.how[n] not in ("edited", "moved") or self.sim(o, n).new_in_old < PART_SHARE:
                 continue
             for m in (n - 1, n + 1):
                 if (0 <= m < len(self.new) and m not in self.n2o
-                        and len(self.new[m].words) > len(self.new[n].words)
+                        and (len(self.new[m].words), -m) > (len(self.new[n].words), -n)
                         and self.sim(o, m).new_in_old >= PART_SHARE):
                     how = self.how.pop(n)
                     del self.n2o[n]
