@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from edition.cite import CitedParagraph, bibtex, citation_text, csl_json, ris
 from edition.config import Config
 from edition.resolve import Edition, ResolvedDocument
 
@@ -34,17 +35,32 @@ def document_parts(resolved: ResolvedDocument) -> dict[str, Markup]:
     return {name: Markup(md.to_html(root)) for name, root in resolved.parsed.parts.items()}
 
 
+def citation_files(resolved: ResolvedDocument, config: Config) -> dict[str, str]:
+    """The document's downloads for reference managers: the article, and every paragraph."""
+    meta = resolved.meta
+    paragraphs = [CitedParagraph(anchor, number) for anchor, number in resolved.paragraph_numbers.items()]
+    return {
+        f"{meta.id}/cite.bib": bibtex(meta, config.base_url),
+        f"{meta.id}/cite.ris": ris(meta, config.base_url),
+        f"{meta.id}/cite.json": csl_json(meta),
+        f"{meta.id}/paragraphs.bib": bibtex(meta, config.base_url, paragraphs),
+        f"{meta.id}/paragraphs.ris": ris(meta, config.base_url, paragraphs),
+    }
+
+
 def render_site(edition: Edition, config: Config) -> dict[str, bytes]:
     """Every page of the site as bytes, keyed by its path in the output directory."""
     env = environment(config)
     pages: dict[str, str] = {}
     documents = sorted(edition.documents, key=lambda d: d.meta.id)
     for resolved in documents:
+        pages.update(citation_files(resolved, config))
         parts = document_parts(resolved)
         pages[f"{resolved.meta.id}/index.html"] = env.get_template("document.html").render(
             document=resolved, meta=resolved.meta, body=parts["body"],
             abstracts={name.split(".", 1)[1]: html for name, html in parts.items() if name.startswith("abstract.")},
-            root="../", lang=resolved.meta.lang)
+            root="../", lang=resolved.meta.lang,
+            citation=citation_text(resolved.meta, config.base_url))
     common = {"documents": documents, "root": "", "lang": "en"}
     pages["index.html"] = env.get_template("home.html").render(**common)
     pages["404.html"] = env.get_template("404.html").render(**{**common, "root": "/"})

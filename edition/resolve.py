@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from edition.anchors import Assignment, Block, Ledger, assign_site, lost_documents, update_ledger
+from edition.cite import CitedParagraph, citation_text
 from edition.citations.archival import archival_note_text, locator_text
 from edition.citations.bibliography import Bibliography
 from edition.citations.export import EXPORT_FORMATS, export
@@ -154,14 +155,19 @@ def _place_redirects(parsed: ParsedDocument, assignment: Assignment) -> None:
         target.insert(0, marker)
 
 
-def _add_permalink(element: etree.Element, number: int) -> None:
-    """The ¶ number in the margin: display only, and a plain link to the paragraph's permalink."""
+def _add_permalink(element: etree.Element, number: int, citation: str) -> None:
+    """The ¶ number in the margin: display only, and a plain link to the paragraph's permalink.
+
+    The paragraph's citation rides along, hidden until the paragraph is the
+    link target, so "cite this paragraph" works without JavaScript."""
     link = etree.Element("a", {"class": "para-link", "href": f"#{element.get('id')}",
                                "title": f"Permalink to paragraph {number}"})
     link.text = f"¶{number}"
     link.tail = element.text
     element.text = None
     element.insert(0, link)
+    cite = etree.SubElement(element, "span", {"class": "para-cite"})
+    cite.text = citation
 
 
 def _cite_literature(item: CitationItem, group: CitationGroup, parts, element: etree.Element) -> None:  # noqa: ANN001
@@ -267,7 +273,8 @@ def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography,
         body_blocks = [b for b in parsed.blocks if b.part == "body"]
         resolved.paragraph_numbers = {b.element.get("id"): n for n, b in enumerate(body_blocks, start=1)}  # type: ignore[misc]
         for number, block in enumerate(body_blocks, start=1):
-            _add_permalink(block.element, number)
+            _add_permalink(block.element, number, citation_text(
+                parsed.source.meta, config.base_url, CitedParagraph(block.element.get("id") or "", number)))
         resolve_citations(resolved, bibliography, style, register, diagnostics, cited, unit_cited)
         resolve_cross_references(parsed, diagnostics)
         resolved.references = [Reference(r.key, r.html, r.caution, tuple(cited.get(r.key, ())))

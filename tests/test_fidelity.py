@@ -15,7 +15,7 @@ SEED = PROJECT / "tests" / "fixtures" / "seed-article.txt"
 PRINTED_RE = re.compile(r'\]\{printed="([^"]*)"\}')
 TEXT_FIXES = ("spacing", "hyphenation", "line-break")
 """Log kinds that change the words of the text itself."""
-NOT_TEXT = {"citation", "note-ref", "figure-missing", "para-link"}
+NOT_TEXT = {"citation", "note-ref", "figure-missing", "para-link", "para-cite"}
 """What the edition adds around the text: citations (compared separately), note markers, notices."""
 
 
