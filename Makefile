@@ -29,6 +29,7 @@ test: test-setup
 
 bench: setup
 	$(BIN)/python -m bench.anchors
+	$(BIN)/python -m bench.build
 
 clean:
 	rm -rf site .edition-cache
