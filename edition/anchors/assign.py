@@ -38,7 +38,7 @@ class Redirect:
     """Where a link to an id that is no longer live lands."""
 
     target_id: str | None
-    """A live id of the same document; None means the top of the document."""
+    """A live id of the same document; None only when the document has no paragraph left."""
     kind: str
     """``deleted`` (show a notice) or ``merged`` (the text lives on in the target)."""
     date: str
@@ -93,43 +93,29 @@ def assign_anchors(document_id: str, blocks: Sequence[Block], ledger: Ledger, to
     """
     if not _DATE_RE.fullmatch(today):
         raise ValueError(f"date must be YYYY-MM-DD, got {today!r}")
+    if not document_id or document_id != document_id.strip() or not document_id.isprintable():
+        raise ValueError(f"document id {document_id!r} cannot be written to the lock")
     record = ledger.document(document_id) or DocumentRecord(document_id)
     old = record.entries
     texts = [Text(b.text) for b in blocks]
     problems: list[str] = []
     pins = _accept_pins(document_id, blocks, ledger, taken, problems)
-    pinned_ids = {p: i for i, p in enumerate(pins) if p is not None}
 
     matcher = Matcher(old, texts)
     position = {e.id: k for k, e in enumerate(old)}
-    for i, p in enumerate(pins):
-        if p is not None and p in position:
-            matcher.pair(position[p], i, "pinned")
+    for i, pin in enumerate(pins):
+        if pin is not None and pin in position:
+            matcher.pair(position[pin], i, "pinned")
     matcher.run()
 
-    assigned: set[str] = set()
-
-    def unavailable(candidate: str) -> bool:
-        return candidate in ledger or candidate in taken or candidate in pinned_ids or candidate in assigned
-
-    ids: list[str] = []
-    for n, text in enumerate(texts):
-        if pins[n] is not None:
-            anchor = pins[n]
-        elif n in matcher.n2o:
-            anchor = old[matcher.n2o[n]].id
-        else:
-            anchor = generate_id(document_id, text.normalised, unavailable)
-        assigned.add(anchor)
-        ids.append(anchor)
-
+    ids = _give_ids(document_id, matcher, pins, ledger, taken)
     raw: dict[str, tuple[str, str | None, str]] = {}
     """Id -> (kind, target, date) for every redirect, before resolving chains."""
     for t in record.tombstones:
         raw[t.id] = ("deleted", t.target, t.date)
     for a in record.aliases:
         raw[a.id] = ("merged", a.target, a.date)
-    events = _block_events(matcher, old, ids, pins, raw, today)
+    events = _block_events(matcher, ids, pins, raw, today)
     for o, entry in enumerate(old):
         if o in matcher.o2n:
             continue
@@ -141,19 +127,7 @@ def assign_anchors(document_id: str, blocks: Sequence[Block], ledger: Ledger, to
             target = _nearest_survivor(matcher, o, ids)
             raw[entry.id] = ("deleted", target, today)
             events.append(AnchorEvent("deleted", entry.id, f"resolves to {target or 'the top of the document'}"))
-
-    live = set(ids)
-    redirects: dict[str, Redirect] = {}
-    tombstones: list[Tombstone] = []
-    aliases: list[Alias] = []
-    for anchor in sorted(raw):
-        kind, target, date = raw[anchor]
-        final = _resolve(anchor, raw, live)
-        redirects[anchor] = Redirect(final, kind, date)
-        if kind == "deleted":
-            tombstones.append(Tombstone(anchor, date, final))
-        else:
-            aliases.append(Alias(anchor, date, final if final is not None else target or anchor))
+    redirects, tombstones, aliases = _settle(raw, ids)
 
     entries = []
     for n, text in enumerate(texts):
@@ -165,6 +139,47 @@ def assign_anchors(document_id: str, blocks: Sequence[Block], ledger: Ledger, to
     new_record = DocumentRecord(document_id, tuple(entries), tuple(tombstones), tuple(aliases))
     return Assignment(document_id, tuple(ids), MappingProxyType(redirects), tuple(events),
                       tuple(problems), new_record)
+
+
+def _give_ids(document_id: str, matcher: Matcher, pins: list[str | None], ledger: Ledger,
+              taken: Collection[str]) -> list[str]:
+    """Pinned ids, then the matched old ids, then new ones avoiding every id ever used."""
+    pinned = {pin for pin in pins if pin is not None}
+    assigned: set[str] = set()
+
+    def unavailable(candidate: str) -> bool:
+        return candidate in ledger or candidate in taken or candidate in pinned or candidate in assigned
+
+    ids: list[str] = []
+    for n, text in enumerate(matcher.new):
+        pin = pins[n]
+        if pin is not None:
+            anchor = pin
+        elif n in matcher.n2o:
+            anchor = matcher.old[matcher.n2o[n]].id
+        else:
+            anchor = generate_id(document_id, text.normalised, unavailable)
+        assigned.add(anchor)
+        ids.append(anchor)
+    return ids
+
+
+def _settle(raw: Mapping[str, tuple[str, str | None, str]], ids: list[str]
+            ) -> tuple[dict[str, Redirect], list[Tombstone], list[Alias]]:
+    """Resolve every redirect to a live id, so links need one hop and the lock reads plainly."""
+    live = set(ids)
+    redirects: dict[str, Redirect] = {}
+    tombstones: list[Tombstone] = []
+    aliases: list[Alias] = []
+    for anchor in sorted(raw):
+        kind, target, date = raw[anchor]
+        final = _resolve(anchor, raw, ids, live)
+        redirects[anchor] = Redirect(final, kind, date)
+        if kind == "deleted":
+            tombstones.append(Tombstone(anchor, date, final))
+        else:
+            aliases.append(Alias(anchor, date, final if final is not None else target or anchor))
+    return redirects, tombstones, aliases
 
 
 def _accept_pins(document_id: str, blocks: Sequence[Block], ledger: Ledger, taken: Collection[str],
@@ -195,9 +210,10 @@ def _accept_pins(document_id: str, blocks: Sequence[Block], ledger: Ledger, take
     return pins
 
 
-def _block_events(matcher: Matcher, old: Sequence[Entry], ids: list[str], pins: list[str | None],
+def _block_events(matcher: Matcher, ids: list[str], pins: list[str | None],
                   raw: dict[str, tuple[str, str | None, str]], today: str) -> list[AnchorEvent]:
     """One event per block; a pin that replaces an old id turns that id into an alias."""
+    old = matcher.old
     events = []
     for n, anchor in enumerate(ids):
         o = matcher.n2o.get(n)
@@ -220,28 +236,34 @@ def _block_events(matcher: Matcher, old: Sequence[Entry], ids: list[str], pins: 
                 events.append(AnchorEvent("new", anchor))
             else:
                 heir = matcher.o2n.get(source)
-                events.append(AnchorEvent("split", anchor, f"split from {ids[heir] if heir is not None else old[source].id}"))
+                parent = ids[heir] if heir is not None else old[source].id
+                events.append(AnchorEvent("split", anchor, f"split from {parent}"))
     return events
 
 
 def _nearest_survivor(matcher: Matcher, o: int, ids: list[str]) -> str | None:
-    """The id now held by the closest old paragraph that survived, the preceding one first."""
+    """The id now held by the closest old paragraph that survived, the preceding one first.
+
+    When none survived, the paragraph now standing at the same place.
+    """
     for k in list(range(o - 1, -1, -1)) + list(range(o + 1, len(matcher.old))):
         if k in matcher.o2n:
             return ids[matcher.o2n[k]]
-    return None
+    return ids[min(o, len(ids) - 1)] if ids else None
 
 
-def _resolve(anchor: str, raw: Mapping[str, tuple[str, str | None, str]], live: set[str]) -> str | None:
-    """Follow redirects until a live id; None if the chain ends nowhere."""
+def _resolve(anchor: str, raw: Mapping[str, tuple[str, str | None, str]], ids: list[str],
+             live: set[str]) -> str | None:
+    """Follow redirects until a live id; the first paragraph if the chain ends nowhere."""
     seen = {anchor}
     target = raw[anchor][1]
     while target is not None and target not in live:
         if target in seen or target not in raw:
-            return None
+            target = None
+            break
         seen.add(target)
         target = raw[target][1]
-    return target
+    return target if target is not None or not ids else ids[0]
 
 
 def assign_site(documents: Mapping[str, Sequence[Block]], ledger: Ledger, today: str) -> dict[str, Assignment]:
@@ -272,8 +294,9 @@ def update_ledger(ledger: Ledger,
 
     Documents of the ledger absent from ``assignments`` are kept as they
     are, so their ids are never lost (see :func:`lost_documents`).  Raises
-    ValueError when the assignments would give one id to two documents,
-    which means they were not threaded through ``taken``.
+    ValueError, a bug in the caller, when an assignment would drop an id
+    (it was made against another ledger) or give one id to two documents
+    (the documents were not threaded through ``taken``).
     """
     records = []
     for doc, value in assignments.items():
@@ -282,6 +305,11 @@ def update_ledger(ledger: Ledger,
             raise ValueError(f"{doc}: {len(value[0])} blocks but {len(assignment.ids)} ids")
         if assignment.document_id != doc:
             raise ValueError(f"assignment for {assignment.document_id!r} filed under {doc!r}")
+        previous = ledger.document(doc)
+        missing = set(previous.ids()) - set(assignment.record.ids()) if previous else set()
+        if missing:
+            raise ValueError(f"{doc}: the assignment was made against another ledger; "
+                             f"it would lose {', '.join(sorted(missing))}")
         records.append(assignment.record)
     updated = ledger.with_records(records)
     owners: dict[str, str] = {}

@@ -36,7 +36,7 @@ def generate_id(document_id: str, normalised_text: str, unavailable: Callable[[s
     while True:
         length = ID_LENGTH + salt // TRIES_PER_LENGTH
         seed = f"{document_id}\x1f{normalised_text}\x1f{salt}".encode("utf-8")
-        number = int.from_bytes(blake2b(seed, digest_size=16).digest(), "big")
+        number = int.from_bytes(blake2b(seed, digest_size=64).digest(), "big")
         chars = []
         for _ in range(length):
             chars.append(ALPHABET[number & 31])
@@ -45,3 +45,5 @@ def generate_id(document_id: str, normalised_text: str, unavailable: Callable[[s
         if not unavailable(candidate):
             return candidate
         salt += 1
+        if salt > 100 * TRIES_PER_LENGTH:
+            raise RuntimeError("no anchor id is available: the check of used ids accepts none")

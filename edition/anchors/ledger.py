@@ -8,10 +8,13 @@ and a merge conflict can be resolved by hand.  Example::
     anchors-lock 1
 
     [chapters/intro]
-    p-k3v9 3f9a0c1d2e4b5a6c 48 AAAAAbcd...  In the spring of 1921 the famine…
-    p-intro 0c1d2e3f4a5b6c7d 12 AAAB...  This edition reproduces…
-    deleted p-7hq2 2024-03-01 -> p-k3v9
-    merged p-x8mn 2024-03-01 -> p-intro
+    p-8byk 861ce93457fb8436 32 AAyRAd-tEjP6...XBZyXj3u In the spring of 1921 the grain requisitions rea…
+    p-hsh4 5923c8ea4319e4b6 1 VeqlbvASsmxR4Yvf_RCE Ibid.
+    p-intro f36db9dcdccdb459 14 Eso0Eu6vGmxV...gvrTa Local officials wrote to Orenbourg asking for se…
+    deleted p-7hq2 2024-03-01 -> p-hsh4
+    merged p-0e4a 2024-04-02 -> p-8byk
+
+(sketches shortened here: a full one is 96 characters).
 
 A paragraph line holds the id, the text hash, the word count, the sketch
 (see :mod:`edition.anchors.fingerprint`) and an excerpt that is there for
@@ -137,6 +140,17 @@ class Ledger:
             for anchor_id in record.ids():
                 owner.setdefault(anchor_id, record.document_id)
         object.__setattr__(self, "_owner", owner)
+
+    def resolve(self, anchor_id: str) -> tuple[str, str | None, str] | None:
+        """Where a link to an id lands: (document, live id or None, ``live``/``deleted``/``merged``).
+
+        Lets cross-references written with an old id be checked and followed.
+        """
+        document_id = self._owner.get(anchor_id)
+        if document_id is None:
+            return None
+        found = self._by_id[document_id].resolve(anchor_id)
+        return None if found is None else (document_id, *found)
 
     def document_ids(self) -> list[str]:
         return [r.document_id for r in self.records]

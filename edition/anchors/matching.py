@@ -18,10 +18,18 @@ The passes, each working only on what the earlier ones left unmatched:
    edited inside a moved section;
 6. leftovers anywhere in the document: copies of a repeated text,
    nearest first, then similarity above the stricter ``MOVED_THRESHOLD``;
-7. an old paragraph mostly contained in a neighbouring new one was merged
+7. of the parts of a split paragraph, the larger keeps the id;
+8. an old paragraph mostly contained in a neighbouring new one was merged
    into it and becomes an alias; any other unmatched one is deleted and
-   becomes a tombstone on the nearest surviving paragraph, preferring the
-   one before it.
+   becomes a tombstone (see :mod:`edition.anchors.assign`).
+
+Very short texts ("Ibid.", "See above.") carry too little to be recognised
+by their words: they are matched by similarity only when alone in their
+slot between matched neighbours, and out of place only when a neighbour
+moved along.  One moved alone looks exactly like one deleted and another
+written elsewhere; guessing could hand one paragraph's id to another,
+while not guessing leaves the id resolving, with a notice, to the
+paragraph that preceded it.
 
 Similarity is only computed inside gaps, between neighbours and through an
 index of shared shingles, never for all pairs of a document.
@@ -70,8 +78,6 @@ class Matcher:
         self.gap_of_old: dict[int, int] = {}
         self.gap_of_new: dict[int, int] = {}
         self.gaps: list[tuple[list[int], list[int]]] = []
-        self.tentative: list[tuple[int, int]] = []
-        """Short unique texts out of place, paired only if nothing similar stayed behind."""
         self._overlaps: dict[tuple[int, int], Overlap] = {}
 
     def pair(self, o: int, n: int, how: str) -> None:
@@ -90,11 +96,7 @@ class Matcher:
 
     def run(self) -> None:
         self.exact_alignment()
-        self.confirm_moves()
-        for k, (olds, news) in enumerate(self.gaps):
-            olds = [o for o in olds if o not in self.o2n]
-            news = [n for n in news if n not in self.n2o]
-            self.gaps[k] = (olds, news)
+        for olds, news in self.gaps:
             self.align_gap(olds, news)
             self.rescue_splits(olds, news)
         self.neighbours()
@@ -152,23 +154,15 @@ class Matcher:
                 self.pair(olds[ko], news[kn], "kept")
                 anchors.append((ko, kn))
             elif self.old[olds[ko]].fingerprint.words >= SHORT_WORDS or self.in_context(olds[ko], news[kn]):
+                # A short text ("Ibid.") may be unique only by chance: out of
+                # place, it counts as moved only with a neighbour moved along.
                 self.pair(olds[ko], news[kn], "moved")
                 moved.append((ko, kn))
-            else:
-                self.tentative.append((olds[ko], news[kn]))
         for ko, kn in anchors:
             self.extend(olds[ko], news[kn], "kept")
         for ko, kn in moved:
             self.extend(olds[ko], news[kn], "moved")
         return anchors
-
-    def confirm_moves(self) -> None:
-        """A short text ("Ibid.") may be unique only by chance; moved alone, it
-        counts as moved unless something like it was left in its old place
-        (then it was edited there, and the far copy is another paragraph)."""
-        for o, n in self.tentative:
-            if o not in self.o2n and n not in self.n2o and not self.left_behind(o, n):
-                self.pair(o, n, "moved")
 
     def expected(self, o: int) -> int:
         """Where old paragraph ``o`` would be now: after the heir of its nearest surviving predecessor."""
@@ -178,9 +172,9 @@ class Matcher:
         return 0
 
     def left_behind(self, o: int, n: int) -> bool:
-        """Whether an unmatched paragraph resembling old ``o`` (other than ``n``) sits in o's old place."""
+        """Whether o's old place (its gap) holds an unmatched new paragraph other than ``n``."""
         stayed = self.gaps[self.gap_of_old[o]][1] if o in self.gap_of_old else []
-        return any(m not in self.n2o and m != n and self.sim(o, m).old_in_new > 0 for m in stayed)
+        return any(m not in self.n2o and m != n for m in stayed)
 
     def in_context(self, o: int, n: int) -> bool:
         return any(0 <= o + d < len(self.old) and 0 <= n + d < len(self.new) and self.exact(o + d, n + d)
@@ -207,6 +201,7 @@ class Matcher:
         if not olds or not news:
             return
         candidates: list[tuple[int, int, float]] = []
+        alone = len(olds) == 1 and len(news) == 1
         if len(olds) * len(news) <= FULL_GAP:
             index: dict[int, list[int]] = {}
             by_digest: dict[str, list[int]] = {}
@@ -220,30 +215,39 @@ class Matcher:
                 reached = {j for v in fp.sketch for j in index.get(v, ())}
                 reached.update(exact)
                 for j in sorted(reached):
-                    weight = self.weight(o, news[j])
+                    weight = self.weight(o, news[j], alone)
                     if weight:
                         candidates.append((i, j, weight))
         else:
             for i, o in enumerate(olds):
                 centre = i * len(news) // len(olds)
                 for j in range(max(0, centre - BAND), min(len(news), centre + BAND + 1)):
-                    weight = self.weight(o, news[j])
+                    weight = self.weight(o, news[j], alone)
                     if weight:
                         candidates.append((i, j, weight))
         for i, j in _heaviest_chain(candidates, len(news)):
             o, n = olds[i], news[j]
             self.pair(o, n, "kept" if self.exact(o, n) else "edited")
 
-    def weight(self, o: int, n: int) -> float:
+    def weight(self, o: int, n: int, alone: bool = True) -> float:
+        """Score of pairing old ``o`` with new ``n`` by similarity, 0 if they must not pair.
+
+        A very short text ("Ibid.") says too little to be recognised by its
+        words; it is only matched by similarity when it is ``alone`` in its
+        place: the single old and the single new paragraph between two
+        matched ones.
+        """
         if self.exact(o, n):
             return EXACT_WEIGHT
+        if not alone and min(self.old[o].fingerprint.words, len(self.new[n].words)) < SHORT_WORDS:
+            return 0.0
         similarity = self.sim(o, n).jaccard
         return similarity if similarity >= GAP_THRESHOLD else 0.0
 
     # -- pass 4 -----------------------------------------------------------
     def rescue_splits(self, olds: list[int], news: list[int]) -> None:
         for o in olds:
-            if o in self.o2n:
+            if o in self.o2n or self.old[o].fingerprint.words < SHORT_WORDS:
                 continue
             free = [n for n in news if n not in self.n2o and self.sim(o, n).new_in_old >= PART_SHARE]
             sketch = self.old[o].fingerprint.sketch
@@ -265,8 +269,11 @@ class Matcher:
                 if n in self.n2o or (n - step) not in self.n2o:
                     continue
                 o = self.n2o[n - step] + step
-                if 0 <= o < len(self.old) and o not in self.o2n and self.weight(o, n):
-                    self.pair(o, n, self.placed(o, n))
+                if 0 <= o < len(self.old) and o not in self.o2n:
+                    # A short text needs both neighbours: the slot it fills must be its own.
+                    sandwiched = self.n2o.get(n + step, -1) == o + step
+                    if self.weight(o, n, alone=sandwiched):
+                        self.pair(o, n, self.placed(o, n))
 
     def placed(self, o: int, n: int) -> str:
         """``edited`` when still between the same anchors, else ``moved``."""
@@ -277,11 +284,10 @@ class Matcher:
     def leftovers(self) -> None:
         """Similar paragraphs anywhere, for edited and moved ones.
 
-        Copies of a repeated text ("Ibid.") still unmatched here pair up
-        nearest first, unless something like the old copy stayed in its
-        old place (then that is the old copy, edited); very short texts are
-        never paired by similarity.  Guessing could hand one paragraph's id
-        to another.
+        Copies of a repeated text still unmatched here pair up nearest
+        first, but only when the old copy's place is now empty (a new
+        paragraph there means it was replaced, not moved).  Very short
+        texts are left alone (see the module docstring).
         """
         olds = [o for o in range(len(self.old)) if o not in self.o2n]
         news = [n for n in range(len(self.new)) if n not in self.n2o]
@@ -294,6 +300,8 @@ class Matcher:
             if self.new[n].digest in copies:
                 copies[self.new[n].digest][1].append(n)
         for old_copies, new_copies in copies.values():
+            if self.old[old_copies[0]].fingerprint.words < SHORT_WORDS:
+                continue  # "Ibid." moved alone looks the same as one deleted and another written
             by_distance = sorted((abs(self.expected(o) - n), o, n) for o in old_copies for n in new_copies)
             for _, o, n in by_distance:
                 if o not in self.o2n and n not in self.n2o and not self.left_behind(o, n):
@@ -317,24 +325,37 @@ class Matcher:
             if o not in self.o2n and n not in self.n2o:
                 self.pair(o, n, self.placed(o, n))
 
+    # -- pass 7 -----------------------------------------------------------
     def prefer_larger_parts(self) -> None:
-        """When both neighbours are parts of one old paragraph, the larger part
-        keeps its id (the first on a tie)."""
+        """When a paragraph was split, the larger part keeps its id (the first on a tie).
+
+        The parts are usually neighbours; when one part was also moved, the
+        unmatched paragraphs sharing words with the old one are searched.
+        """
+        index: dict[int, list[int]] | None = None
         for n in sorted(self.n2o):
             o = self.n2o[n]
             if self.how[n] not in ("edited", "moved") or self.sim(o, n).new_in_old < PART_SHARE:
                 continue
-            for m in (n - 1, n + 1):
-                if (0 <= m < len(self.new) and m not in self.n2o
-                        and (len(self.new[m].words), -m) > (len(self.new[n].words), -n)
+            candidates = [m for m in (n - 1, n + 1) if 0 <= m < len(self.new)]
+            if len(self.new[n].words) < 0.8 * self.old[o].fingerprint.words:
+                if index is None:
+                    index = {}
+                    for m in range(len(self.new)):
+                        if m not in self.n2o:
+                            for v in self.new[m].values:
+                                index.setdefault(v, []).append(m)
+                candidates += sorted({m for v in self.old[o].fingerprint.sketch for m in index.get(v, ())})
+            for m in candidates:
+                if (m not in self.n2o and (len(self.new[m].words), -m) > (len(self.new[n].words), -n)
                         and self.sim(o, m).new_in_old >= PART_SHARE):
                     how = self.how.pop(n)
                     del self.n2o[n]
-                    self.pair(o, m, how)
+                    self.pair(o, m, how if abs(m - n) == 1 else self.placed(o, m))
                     self.split_from[n] = o
                     break
 
-    # -- pass 7 -----------------------------------------------------------
+    # -- pass 8 -----------------------------------------------------------
     def merges(self) -> None:
         for o in range(len(self.old)):
             if o in self.o2n:
@@ -359,8 +380,11 @@ class Matcher:
                 self.pair(o, n, "edited")
 
     def merge_candidates(self, o: int) -> list[int]:
-        """New paragraphs that could have absorbed old paragraph ``o``: its gap and its neighbours' heirs."""
-        found = list(self.gaps[self.gap_of_old[o]][1]) if o in self.gap_of_old else []
+        """New paragraphs that could have absorbed old paragraph ``o``: its neighbours' heirs and,
+        unless it is too short to be recognised by its words, the new paragraphs of its gap."""
+        found = []
+        if o in self.gap_of_old and self.old[o].fingerprint.words >= SHORT_WORDS:
+            found = list(self.gaps[self.gap_of_old[o]][1])
         for step in (-1, 1):
             k = o + step
             while 0 <= k < len(self.old) and k not in self.o2n:
