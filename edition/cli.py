@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     args = _parser().parse_args(argv)
     try:
-        config = load_config(args.root, out_dir=getattr(args, "out", None) and args.out.resolve(),
+        # The output path keeps its symbolic links: the build checks where they lead.
+        config = load_config(args.root, out_dir=getattr(args, "out", None) and args.out.absolute(),
                              strict=getattr(args, "strict", False), quiet=getattr(args, "quiet", False))
         from edition.pipeline import anchor_report, build
 
@@ -45,8 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(d.severity == "error" or args.strict for d in error.diagnostics)
         print(f"build failed: {errors} problem(s); the previous site is untouched", file=sys.stderr)
         return 1
-    except Exception:  # a bug of ours, not the user's: say so plainly
-        print("internal error in edition (please report it with the input below):", file=sys.stderr)
+    except Exception as error:  # a bug of ours, not the user's: say so plainly
+        where = getattr(error, "edition_input", None)
+        print(f"internal error in edition{f' while processing {where}' if where else ''}: this is a bug "
+              f"in the program, not a mistake in your files; please report it with that input and "
+              f"the details below", file=sys.stderr)
         traceback.print_exc()
         return 70
     for warning in result.warnings:  # noqa: B007 - printed, the build still succeeded

@@ -60,8 +60,13 @@ def _build_date() -> str:
     import datetime as dt
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit()
-              else dt.datetime.now(dt.timezone.utc))
+    try:
+        moment = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch
+                  else dt.datetime.now(dt.timezone.utc))
+    except (ValueError, OverflowError, OSError):
+        raise EditionError([Diagnostic(SourcePosition("SOURCE_DATE_EPOCH"), "error", "config-key",
+                                       f"SOURCE_DATE_EPOCH must be seconds since 1970, not {epoch[:40]!r}")]
+                           ) from None
     return moment.date().isoformat()
 
 
@@ -74,18 +79,28 @@ def load_config(root: Path, out_dir: Path | None = None, strict: bool = False,
     if toml_path.exists():
         try:
             settings = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, IsADirectoryError, PermissionError) as error:
+            raise EditionError([Diagnostic(SourcePosition("edition.toml"), "error", "config-syntax",
+                                           "edition.toml cannot be read as UTF-8 text: "
+                                           f"{getattr(error, 'reason', None) or error}")]) from None
         except tomllib.TOMLDecodeError as error:
             line = getattr(error, "lineno", 1) or 1
             col = getattr(error, "colno", 1) or 1
             raise EditionError([Diagnostic(SourcePosition("edition.toml", line, col), "error",
                                            "config-syntax", str(error).split(" (at")[0])]) from None
     edition = settings.get("edition", settings)
+    if not isinstance(edition, dict):
+        raise EditionError([Diagnostic(SourcePosition("edition.toml"), "error", "config-key",
+                                       "'edition' must be a table of settings: [edition]")])
     config = Config(root=root, out_dir=(out_dir or root / "site"), strict=strict, quiet=quiet,
                     build_date=_build_date())
     known = {"citation_style": str, "site_title": str, "base_url": str}
     problems = []
     for key, value in edition.items():
-        if key not in known or not isinstance(value, known[key]):
+        if key == "base_url" and isinstance(value, str) and value and not value.startswith(("https://", "http://")):
+            problems.append(Diagnostic(SourcePosition("edition.toml"), "error", "config-key",
+                                       f"base_url must be an http:// or https:// address, not {value[:60]!r}"))
+        elif key not in known or not isinstance(value, known[key]):
             problems.append(Diagnostic(SourcePosition("edition.toml"), "error", "config-key",
                                        f"unknown or mistyped setting {key!r}",
                                        "known settings: " + ", ".join(sorted(known))))

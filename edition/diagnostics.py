@@ -8,9 +8,10 @@ never shown as a traceback; a bug in the generator is reported as
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from typing import Iterable
+from typing import Iterable, Iterator
 
 
 @dataclass(frozen=True, order=True)
@@ -88,3 +89,22 @@ class EditionError(Exception):
 
 class InternalError(Exception):
     """A bug in the generator, reported with the input being processed."""
+
+
+@contextmanager
+def processing(what: str) -> Iterator[None]:
+    """Name the input being processed on any exception that is not a user's mistake.
+
+    The innermost name wins: ``what`` is kept as ``edition_input`` on the
+    exception and added to its notes, which the command line prints with
+    the plain statement that this is a bug.
+    """
+    try:
+        yield
+    except EditionError:
+        raise
+    except Exception as error:
+        if getattr(error, "edition_input", None) is None:
+            error.edition_input = what  # type: ignore[attr-defined]
+            error.add_note(f"(while processing {what})")
+        raise

@@ -17,8 +17,13 @@ from markdown.extensions.footnotes import FootnoteExtension
 from edition.extensions.blocks import BlockExtension, BlockOccurrence
 from edition.extensions.citations import CitationExtension, CitationOccurrence, CrossReference
 from edition.extensions.figures import FigureExtension, FigureOccurrence
+from edition.extensions.index_terms import IndexTermExtension, IndexTermOccurrence
+from edition.extensions.links import LinkExtension, LinkOccurrence
 from edition.extensions.positions import SourceCursor
+from edition.extensions.tables import TableCaptionExtension, TableOccurrence
+from edition.extensions.urls import UrlExtension
 from edition.read import SourceDocument
+from edition.sanitize import RawHtmlExtension
 
 
 class EditionMarkdown(Markdown):
@@ -66,6 +71,9 @@ class ParsedDocument:
     cross_references: list[CrossReference] = field(default_factory=list)
     figures: list[FigureOccurrence] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    tables: list[TableOccurrence] = field(default_factory=list)
+    links: list[LinkOccurrence] = field(default_factory=list)
+    index_terms: list[IndexTermOccurrence] = field(default_factory=list)
 
 
 def new_markdown() -> tuple[EditionMarkdown, dict[str, object]]:
@@ -74,13 +82,19 @@ def new_markdown() -> tuple[EditionMarkdown, dict[str, object]]:
         "figures": FigureExtension(),
         "blocks": BlockExtension(),
         "footnotes": FootnoteExtension(BACKLINK_TITLE="Back to text %d"),
+        "tables": TableCaptionExtension(),
+        "links": LinkExtension(),
+        "index_terms": IndexTermExtension(),
     }
     md = EditionMarkdown(extensions=["attr_list", "tables", "def_list", "abbr", "fenced_code",
                                      "sane_lists", *extensions.values()],
                          output_format="html")
-    # Raw HTML is not passed through: it is escaped and shown as text.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
+    # Raw HTML goes through the allow-list; every URL and attribute is checked. Both need the
+    # source of the part being converted for positions: the citation extension's cursor has it.
+    citations: CitationExtension = extensions["citations"]  # type: ignore[assignment]
+    md.registerExtensions([RawHtmlExtension(lambda: citations.cursor),
+                           UrlExtension(lambda: citations.cursor)], {})
+    md.edition_extensions = extensions  # type: ignore[attr-defined]
     return md, extensions
 
 
@@ -114,7 +128,18 @@ def _convert(parsed: ParsedDocument, name: str, lang: str, text: str, citations:
         extension.part = name  # type: ignore[attr-defined]
     figures.lang = lang
     footnotes.reset()  # footnotes belong to one part; the stash must survive until render
+    own = parsed.markdown.edition_extensions  # type: ignore[attr-defined]
+    tables, links, terms = own["tables"], own["links"], own["index_terms"]
+    for extension in (tables, links, terms):  # each searches the source with a cursor of its own
+        extension.part = name
+        cursor = citations.cursor
+        extension.cursor = SourceCursor(cursor.text, cursor.path, cursor.first_line, cursor.first_col)
     parsed.parts[name] = parsed.markdown.to_tree(text)
+    parsed.tables.extend(tables.tables)
+    parsed.links.extend(links.links)
+    parsed.index_terms.extend(terms.terms)
+    for extension in (tables, links, terms):
+        extension.reset()
     parsed.blocks.extend(blocks.blocks)
     parsed.citations.extend(citations.citations)
     parsed.cross_references.extend(citations.cross_references)

@@ -13,18 +13,22 @@ from dataclasses import dataclass
 from typing import Callable, TextIO
 
 from pybtex.database import BibliographyData
+from pybtex.style.template import FieldIsMissing
 
 from edition.anchors import Block, Ledger, assign_site, lost_documents
 from edition.citations.bibliography import Bibliography, load_bibliography
 from edition.citations.style import UnknownStyleError, get_style
 from edition.config import Config
-from edition.diagnostics import Diagnostic, Diagnostics, EditionError, SourcePosition
-from edition.parse import parse_document
-from edition.read import read_sources
+from edition.diagnostics import Diagnostic, Diagnostics, EditionError, SourcePosition, processing
+from edition.extensions.urls import check_image_paths, document_images
+from edition.parse import ParsedDocument, parse_document
+from edition.read import Sources, check_project_files, inside_project, read_sources, read_text
 from edition.registers import read_archives
-from edition.render import render_site
+from edition.render import render_site, template_errors
+from edition.search import search_files, search_languages
 from edition.resolve import resolve_edition
-from edition.write import check_output_dir, write_site
+from edition.sanitize import markdown_problems
+from edition.write import build_lock, check_output_dir, recover_output, write_site
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ def _stop_if_failed(diagnostics: Diagnostics, config: Config) -> None:
 
 
 def _read_ledger(config: Config, diagnostics: Diagnostics) -> Ledger:
-    text = config.lock_path.read_text(encoding="utf-8") if config.lock_path.exists() else ""
+    present = config.lock_path.exists() or config.lock_path.is_symlink()
+    text = (read_text(config.lock_path, config, diagnostics) or "") if present else ""
     ledger, problems = Ledger.parse(text, "anchors.lock")
     for problem in problems:
         diagnostics.error(SourcePosition("anchors.lock", problem.line, problem.col), "anchor-lock", problem.message)
@@ -68,7 +73,8 @@ def anchor_report(config: Config) -> list[str]:
     sources = read_sources(config, diagnostics)
     ledger = _read_ledger(config, diagnostics)
     _stop_if_failed(diagnostics, config)
-    parsed = [parse_document(document) for document in sources.documents]
+    parsed = _parse(sources, config, diagnostics)
+    _stop_if_failed(diagnostics, config)
     blocks = {p.source.meta.id: [Block(b.text, b.pinned) for b in p.blocks] for p in parsed}
     lines = [f"{doc}: document removed; its anchors would be lost"
              for doc in lost_documents(ledger, blocks)]
@@ -82,14 +88,40 @@ def anchor_report(config: Config) -> list[str]:
     return lines
 
 
+def _parse(sources: Sources, config: Config, diagnostics: Diagnostics) -> list[ParsedDocument]:
+    """Parse every document; collect what the Markdown extensions reported, check image paths."""
+    parsed = []
+    for document in sources.documents:
+        with processing(document.src_path):
+            result = parse_document(document)
+        diagnostics.extend(markdown_problems(result.markdown))
+        check_image_paths(((document.src_path, image) for image in document_images(result.markdown)),
+                          config.root, diagnostics)
+        parsed.append(result)
+    return parsed
+
+
 def build(config: Config, stream: TextIO = sys.stderr) -> BuildResult:
-    """Build the edition described by ``config``; raise EditionError listing every problem."""
+    """Build the edition described by ``config``; raise EditionError listing every problem.
+
+    One build of a project at a time: a second one waits for the first (see ``write.build_lock``).
+    """
+    with build_lock(config):
+        return _build(config, stream)
+
+
+def _build(config: Config, stream: TextIO) -> BuildResult:
     progress = _Progress(config, stream)
     diagnostics = Diagnostics()
+    recover_output(config)
     check_output_dir(config)
     sources = read_sources(config, diagnostics)
+    check_project_files(config, diagnostics)
     register = read_archives(config, diagnostics)
-    if config.bibliography_path.exists():
+    if config.bibliography_path.exists() and not inside_project(config.bibliography_path, config):
+        diagnostics.error(SourcePosition("bibliography.bib"), "path-outside",
+                          "bibliography.bib is a link to a file outside the project; copy the file in instead")
+    elif config.bibliography_path.exists():
         bibliography, problems = load_bibliography(config.bibliography_path, "bibliography.bib",
                                                    cache_dir=config.cache_dir)
         diagnostics.extend(problems)
@@ -104,18 +136,34 @@ def build(config: Config, stream: TextIO = sys.stderr) -> BuildResult:
     progress.stage("read", f"{len(sources.documents)} documents, {len(bibliography.keys())} works, "
                            f"{len(register.units)} archival units")
 
-    parsed = [parse_document(document) for document in sources.documents]
+    parsed = _parse(sources, config, diagnostics)
     progress.stage("parse", f"{sum(len(p.blocks) for p in parsed)} blocks, "
                             f"{sum(len(p.citations) for p in parsed)} citations")
 
-    edition = resolve_edition(parsed, bibliography, style, register, ledger, sources.editorial_logs,
-                              config, diagnostics)
+    try:
+        with processing("the whole edition (resolve stage)"):
+            edition = resolve_edition(parsed, bibliography, style, register, ledger, sources.editorial_logs,
+                                      config, diagnostics)
+    except FieldIsMissing as error:  # an entry lacks what the style prints: the user's to fix
+        key = str(error).rpartition(" in ")[2]  # pybtex keeps only the message: "missing title in key"
+        position = (bibliography.entry_position(key) if key and key in bibliography
+                    else SourcePosition("bibliography.bib"))
+        diagnostics.error(position, "bib-field-missing",
+                          f"entry {key!r} has no {error.field_name}, which the {config.citation_style} style "
+                          "needs to print it")
+        raise EditionError(diagnostics.sorted()) from None
     _stop_if_failed(diagnostics, config)
     progress.stage("resolve", f"{len(edition.bibliography)} works cited, "
                               f"{sum(len(d.notes) for d in edition.documents)} archival notes")
 
-    files = render_site(edition, config)
+    with template_errors(config), processing("the site's pages (render stage)"):
+        files = render_site(edition, config)
     progress.stage("render", f"{len(files)} files")
+
+    with processing("the search index (search stage)"):
+        search = search_files(files, edition.documents)
+    files.update(search)
+    progress.stage("search", f"{len(search)} files in {len(search_languages(search))} languages")
 
     written = write_site(files, config)
     lock_text = edition.ledger.serialize()

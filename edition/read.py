@@ -5,12 +5,13 @@ other stages are pure functions of plain data.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from edition.config import Config
-from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean
+from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean, processing
 from edition.yamlsource import YamlDocument, load_yaml
 
 DOCUMENT_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -82,6 +83,51 @@ class Sources:
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
+def display_path(path: Path, config: Config) -> str:
+    """``path`` as diagnostics show it: relative to the project root, with forward slashes."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def inside_project(path: Path, config: Config) -> bool:
+    """Whether ``path``, with every symbolic link followed, stays inside the project."""
+    root = config.root.resolve()
+    target = path.resolve()
+    return target == root or root in target.parents
+
+
+def read_text(path: Path, config: Config, diagnostics: Diagnostics) -> str | None:
+    """The UTF-8 text of a project file, or None and a diagnostic; never an exception.
+
+    Line ends are normalised to ``\\n`` and a byte order mark is dropped.
+    """
+    display = display_path(path, config)
+    if not inside_project(path, config):
+        diagnostics.error(SourcePosition(display), "path-outside",
+                          f"{display} is a link to a file outside the project; copy the file in instead")
+        return None
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        diagnostics.error(SourcePosition(display), "file-unreadable", f"{display} is a folder, not a file")
+        return None
+    except OSError as error:
+        diagnostics.error(SourcePosition(display), "file-unreadable",
+                          f"cannot read {display}: {error.strerror or error}")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        diagnostics.error(SourcePosition(display, line, col), "file-encoding",
+                          f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded; save the file as UTF-8")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _text_map(value: object, path: str, fm: YamlDocument, languages: tuple[str, ...],
               diagnostics: Diagnostics) -> dict[str, str]:
     """A per-language value: a mapping of language code to text."""
@@ -114,6 +160,14 @@ def _scalar(fm: YamlDocument, key: str, diagnostics: Diagnostics) -> str | None:
     return value
 
 
+def _list(fm: YamlDocument, key: str, diagnostics: Diagnostics) -> list:
+    value = fm.data.get(key) or []  # type: ignore[union-attr]
+    if not isinstance(value, list):
+        diagnostics.error(fm.position(key), "fm-type", f"'{key}' must be a list")
+        return []
+    return value
+
+
 def check_front_matter(fm: YamlDocument, config: Config, diagnostics: Diagnostics) -> DocumentMeta | None:
     data = fm.data
     if not isinstance(data, dict):
@@ -141,16 +195,27 @@ def check_front_matter(fm: YamlDocument, config: Config, diagnostics: Diagnostic
     if lang in config.languages and lang not in title:
         diagnostics.error(fm.position("title"), "fm-missing", f"no title in the document's language '{lang}'")
     authors = []
-    for i, author in enumerate(data.get("authors") or []):
+    for i, author in enumerate(_list(fm, "authors", diagnostics)):
         if not isinstance(author, dict) or "name" not in author:
             diagnostics.error(fm.position(f"authors.{i}"), "fm-type", "an author needs a 'name'")
             continue
         name = author["name"]
         names = ({lang: name} if isinstance(name, str)
                  else _text_map(name, f"authors.{i}.name", fm, config.languages, diagnostics))
-        authors.append(Author(names, author.get("affiliation"), author.get("orcid")))
+        extra = {}
+        for key in ("affiliation", "orcid"):
+            value = author.get(key)
+            if value is not None and not isinstance(value, str):
+                diagnostics.error(fm.position(f"authors.{i}.{key}"), "fm-type", f"'{key}' must be text")
+                value = None
+            extra[key] = value
+        authors.append(Author(names, extra["affiliation"], extra["orcid"]))
     keywords: dict[str, tuple[str, ...]] = {}
-    for kw_lang, words in (data.get("keywords") or {}).items():
+    keyword_map = data.get("keywords") or {}
+    if not isinstance(keyword_map, dict):
+        diagnostics.error(fm.position("keywords"), "fm-type", "'keywords' must map language codes to lists")
+        keyword_map = {}
+    for kw_lang, words in keyword_map.items():
         if kw_lang not in config.languages:
             diagnostics.error(fm.position(f"keywords.{kw_lang}"), "fm-language",
                               f"unknown language code {kw_lang!r} in 'keywords'",
@@ -159,7 +224,7 @@ def check_front_matter(fm: YamlDocument, config: Config, diagnostics: Diagnostic
             diagnostics.error(fm.position(f"keywords.{kw_lang}"), "fm-type", "keywords must be a list of words")
         else:
             keywords[kw_lang] = tuple(words)
-    editorial = data.get("editorial") or []
+    editorial = _list(fm, "editorial", diagnostics)
     return DocumentMeta(
         id=doc_id, lang=lang, title=title, authors=tuple(authors),
         date=_scalar(fm, "date", diagnostics),
@@ -175,11 +240,9 @@ def check_front_matter(fm: YamlDocument, config: Config, diagnostics: Diagnostic
 
 
 def read_document(path: Path, config: Config, diagnostics: Diagnostics) -> SourceDocument | None:
-    display = path.relative_to(config.root).as_posix()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        diagnostics.error(SourcePosition(display), "file-encoding", f"not UTF-8 text: {error.reason}")
+    display = display_path(path, config)
+    text = read_text(path, config, diagnostics)
+    if text is None:
         return None
     match = FRONT_MATTER_RE.match(text)
     if not match:
@@ -198,8 +261,11 @@ def read_document(path: Path, config: Config, diagnostics: Diagnostics) -> Sourc
 
 
 def read_editorial_log(path: Path, config: Config, diagnostics: Diagnostics) -> tuple[EditorialChange, ...]:
-    display = path.relative_to(config.root).as_posix()
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), display)
+    display = display_path(path, config)
+    text = read_text(path, config, diagnostics)
+    if text is None:
+        return ()
+    doc, problems = load_yaml(text, display)
     diagnostics.extend(problems)
     if doc is None:
         return ()
@@ -213,10 +279,34 @@ def read_editorial_log(path: Path, config: Config, diagnostics: Diagnostics) -> 
             diagnostics.error(doc.position(f"entries.{i}"), "log-type",
                               "an editorial log entry needs 'kind', 'printed' and 'edited'")
             continue
+        mistyped = [key for key in ("kind", "printed", "edited", "note") if isinstance(entry.get(key), (dict, list))]
+        if mistyped:
+            diagnostics.error(doc.position(f"entries.{i}.{mistyped[0]}"), "log-type",
+                              f"'{mistyped[0]}' of an editorial log entry must be text")
+            continue
+        note = entry.get("note")
         changes.append(EditorialChange(str(entry["kind"]), str(entry["printed"] or ""),
-                                       str(entry["edited"] or ""), entry.get("note"),
+                                       str(entry["edited"] or ""), None if note is None else str(note),
                                        doc.position(f"entries.{i}")))
     return tuple(changes)
+
+
+def check_project_files(config: Config, diagnostics: Diagnostics) -> None:
+    """Templates and static assets are read as they are: none may be a link leading out of the project."""
+    if not config.templates_dir.exists():
+        diagnostics.error(SourcePosition("templates"), "template-missing",
+                          "no templates/ folder: the site's pages are made from the templates in it")
+        return
+    if not inside_project(config.templates_dir, config):
+        diagnostics.error(SourcePosition("templates"), "path-outside",
+                          "templates/ is a link to a folder outside the project")
+        return
+    for folder, dirs, names in os.walk(config.templates_dir):
+        for name in sorted(dirs + names):
+            path = Path(folder) / name
+            if path.is_symlink() and not inside_project(path, config):
+                diagnostics.error(SourcePosition(display_path(path, config)), "path-outside",
+                                  f"{display_path(path, config)} is a link to a file outside the project")
 
 
 def read_sources(config: Config, diagnostics: Diagnostics) -> Sources:
@@ -224,7 +314,8 @@ def read_sources(config: Config, diagnostics: Diagnostics) -> Sources:
     documents: list[SourceDocument] = []
     seen: dict[str, SourceDocument] = {}
     for path in sorted(config.content_dir.glob("*.md")):
-        document = read_document(path, config, diagnostics)
+        with processing(display_path(path, config)):
+            document = read_document(path, config, diagnostics)
         if document is None:
             continue
         if document.meta.id in seen:
@@ -238,6 +329,7 @@ def read_sources(config: Config, diagnostics: Diagnostics) -> Sources:
     logs = {}
     for document in documents:
         log_path = config.content_dir / "editorial" / f"{document.meta.id}.yml"
-        if log_path.exists():
-            logs[document.meta.id] = read_editorial_log(log_path, config, diagnostics)
+        if log_path.exists() or log_path.is_symlink():
+            with processing(display_path(log_path, config)):
+                logs[document.meta.id] = read_editorial_log(log_path, config, diagnostics)
     return Sources(tuple(documents), logs)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from edition.config import Config
 from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean
+from edition.read import display_path, read_text
 from edition.yamlsource import YamlDocument, load_yaml
 
 UNIT_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -60,10 +61,13 @@ class ArchivesRegister:
 
 def _load(path: Path, config: Config, list_key: str, diagnostics: Diagnostics
           ) -> tuple[YamlDocument | None, list[dict]]:
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None, []
-    display = path.relative_to(config.root).as_posix()
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), display)
+    display = display_path(path, config)
+    text = read_text(path, config, diagnostics)
+    if text is None:
+        return None, []
+    doc, problems = load_yaml(text, display)
     diagnostics.extend(problems)
     if doc is None:
         return None, []
@@ -78,6 +82,31 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _scalars(value: object) -> tuple[str, ...] | None:
+    """A list of plain values as text (a single value counts as a list of one); None if mistyped."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bool)):
+        return (str(value),)
+    if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+        return tuple(str(v) for v in value)
+    return None
+
+
+def _text_map(value: object) -> dict[str, str] | None:
+    """A mapping of language code to plain text; None if mistyped."""
+    if value is None:
+        return {}
+    if isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values()):
+        return {str(k): str(v) for k, v in value.items()}
+    return None
+
+
+def _mistyped(item: dict, fields: tuple[str, ...]) -> str | None:
+    """The first of ``fields`` holding a mapping or a list where a plain value belongs."""
+    return next((key for key in fields if isinstance(item.get(key), (dict, list))), None)
+
+
 def read_archives(config: Config, diagnostics: Diagnostics) -> ArchivesRegister:
     folder = config.content_dir / "registers"
     doc, items = _load(folder / "archives.yml", config, "archives", diagnostics)
@@ -87,22 +116,37 @@ def read_archives(config: Config, diagnostics: Diagnostics) -> ArchivesRegister:
         if not isinstance(item, dict) or not item.get("siglum") or not isinstance(item.get("name"), dict):
             diagnostics.error(where, "register-type", "an archive needs a 'siglum' and a 'name' per language")
             continue
+        name, city = _text_map(item["name"]), _text_map(item.get("city"))
+        variants, editorial = _scalars(item.get("variants")), _scalars(item.get("editorial"))
+        wrong = _mistyped(item, ("siglum", "note")) or next(
+            (key for key, value in (("name", name), ("city", city), ("variants", variants),
+                                    ("editorial", editorial)) if value is None), None)
+        if wrong:
+            diagnostics.error(doc.position(f"archives.{i}.{wrong}"), "register-type",  # type: ignore[union-attr]
+                              f"'{wrong}' of an archive has the wrong type: "
+                              + ("a list of sigla or fields" if wrong in ("variants", "editorial") else
+                                 "text per language code" if wrong in ("name", "city") else "plain text"))
+            continue
         siglum = str(item["siglum"])
         if siglum in archives:
             diagnostics.error(where, "register-duplicate",
                               f"archive {siglum!r} is already defined at line {archives[siglum].position.line}")
             continue
         archives[siglum] = Archive(
-            siglum=siglum, name={k: str(v) for k, v in item["name"].items()}, position=where,
-            variants=tuple(str(v) for v in item.get("variants") or ()),
-            city={k: str(v) for k, v in (item.get("city") or {}).items()} if isinstance(item.get("city"), dict) else {},
-            editorial=tuple(str(e) for e in item.get("editorial") or ()), note=_text(item.get("note")))
+            siglum=siglum, name=name, position=where,  # type: ignore[arg-type]
+            variants=variants, city=city,  # type: ignore[arg-type]
+            editorial=editorial, note=_text(item.get("note")))  # type: ignore[arg-type]
     doc, items = _load(folder / "archival-units.yml", config, "units", diagnostics)
     units: dict[str, ArchivalUnit] = {}
     for i, item in enumerate(items):
         where = doc.position(f"units.{i}")  # type: ignore[union-attr]
         if not isinstance(item, dict) or not item.get("key") or not item.get("archive"):
             diagnostics.error(where, "register-type", "an archival unit needs a 'key' and an 'archive'")
+            continue
+        wrong = _mistyped(item, ("key", "archive", "fond", "inventory", "file", "volume", "note"))
+        if wrong:
+            diagnostics.error(doc.position(f"units.{i}.{wrong}"), "register-type",  # type: ignore[union-attr]
+                              f"'{wrong}' of an archival unit must be plain text")
             continue
         key = str(item["key"])
         if not UNIT_KEY_RE.match(key):

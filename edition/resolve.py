@@ -2,8 +2,9 @@
 
 Paragraphs get their stable anchors (against ``anchors.lock``), citations
 are checked and formatted (literature in the chosen style, archival units
-as numbered notes), cross-references are checked and labelled, and the
-backlink tables of the bibliography and sources pages are built.  Every
+as numbered notes), cross-references and internal links are checked and
+labelled, index terms are linked to their registers, and the backlink
+tables of the bibliography, sources and register pages are built.  Every
 problem is collected; nothing is written here.
 """
 from __future__ import annotations
@@ -24,13 +25,14 @@ from edition.citations.style import CitationStyle
 from edition.citations.syntax import CitationGroup, CitationItem
 from edition.config import Config
 from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean
+from edition.indexes import IndexPage, IndexRegisters, check_index_terms, index_pages, read_index_registers
 from edition.parse import ParsedDocument
 from edition.read import EditorialChange
 from edition.registers import ArchivalUnit, Archive, ArchivesRegister
+from edition.xrefs import (ReferenceSource, add_referenced_in, document_anchors, document_files,
+                           resolve_cross_references, resolve_links)
 
 SAFE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,100}$")
-FIGURE_LABEL = {"en": "Figure", "kk": "Сурет", "ru": "Рисунок"}
-TABLE_LABEL = {"en": "Table", "kk": "Кесте", "ru": "Таблица"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class ResolvedDocument:
     notes: list[ArchivalNote] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     editorial_log: tuple[EditorialChange, ...] = ()
+    referenced_from: dict[str, tuple[ReferenceSource, ...]] = field(default_factory=dict)
+    """Label of a section, figure or table → the paragraphs that refer to it."""
 
     @property
     def meta(self):  # noqa: ANN201 - DocumentMeta
@@ -107,6 +111,8 @@ class Edition:
     """Every work cited anywhere, in the style's order, with backlinks."""
     sources: list[SourcesArchive]
     ledger: Ledger
+    indexes: list[IndexPage] = field(default_factory=list)
+    """The register pages: persons, places, organisations."""
 
 
 def _paragraph_of(parsed: ParsedDocument) -> dict[int, str]:
@@ -240,21 +246,17 @@ def _variant_siglum(printed: str | None, archive: Archive) -> str | None:
     return head if head in archive.variants else None
 
 
-def resolve_cross_references(parsed: ParsedDocument, diagnostics: Diagnostics) -> None:
-    targets: dict[str, str] = {}
-    for heading in parsed.headings:
-        if heading.id:
-            targets[heading.id] = heading.text
-    lang = parsed.source.meta.lang
-    for number, figure in enumerate((f for f in parsed.figures if f.label), start=1):
-        targets[figure.label] = f"{FIGURE_LABEL.get(lang, 'Figure')} {number}"  # type: ignore[index]
-    for ref in parsed.cross_references:
-        if ref.target not in targets:
-            diagnostics.error(ref.position, "xref-unknown",  # type: ignore[arg-type]
-                              f"unresolved cross-reference @{ref.target}", did_you_mean(ref.target, targets))
-            continue
-        ref.element.set("href", f"#{ref.target}")
-        ref.element.text = targets[ref.target]
+def _record_mentions(resolved: "ResolvedDocument", owner: dict[int, str], registers: IndexRegisters,
+                     mentions: dict[tuple[str, str], list[Backlink]], diagnostics: Diagnostics) -> None:
+    """Check the document's index terms and note, once per paragraph, where each entry is named."""
+    meta = resolved.meta
+    headings = {id(element): h.id for h in resolved.parsed.headings if h.id for element in h.element.iter()}
+    for term, entry in check_index_terms(resolved.parsed.index_terms, registers, diagnostics):
+        anchor = owner.get(id(term.element)) or headings.get(id(term.element)) or ""  # a heading has no ¶
+        link = Backlink(meta.id, meta.title.get(meta.lang, ""), anchor, resolved.paragraph_numbers.get(anchor))
+        found = mentions.setdefault((entry.kind, entry.key), [])
+        if link not in found:
+            found.append(link)
 
 
 def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography, style: CitationStyle,
@@ -265,6 +267,10 @@ def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography,
                           f"key {key!r} names both an archival unit and a bibliography entry "
                           f"({bibliography.entry_position(key)})")
     new_ledger = resolve_anchors(documents, ledger, config, diagnostics)
+    anchors = {d.source.meta.id: document_anchors(d) for d in documents}
+    files = document_files(documents)
+    registers = read_index_registers(config, diagnostics)
+    mentions: dict[tuple[str, str], list[Backlink]] = {}
     cited: dict[str, list[Backlink]] = {}
     unit_cited: dict[str, list[Backlink]] = {}
     resolved_documents = []
@@ -276,7 +282,11 @@ def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography,
             _add_permalink(block.element, number, citation_text(
                 parsed.source.meta, config.base_url, CitedParagraph(block.element.get("id") or "", number)))
         resolve_citations(resolved, bibliography, style, register, diagnostics, cited, unit_cited)
-        resolve_cross_references(parsed, diagnostics)
+        owner = _paragraph_of(parsed)
+        resolved.referenced_from = resolve_cross_references(parsed, owner, resolved.paragraph_numbers, diagnostics)
+        add_referenced_in(parsed, resolved.referenced_from)
+        resolve_links(parsed, files, anchors, diagnostics)
+        _record_mentions(resolved, owner, registers, mentions, diagnostics)
         resolved.references = [Reference(r.key, r.html, r.caution, tuple(cited.get(r.key, ())))
                                for r in resolved.references]
         resolved_documents.append(resolved)
@@ -290,7 +300,8 @@ def resolve_edition(documents: list[ParsedDocument], bibliography: Bibliography,
         for unit in units:
             if unit.key not in unit_cited:
                 diagnostics.warning(unit.position, "register-unused", f"archival unit {unit.key!r} is never cited")
-    return Edition(resolved_documents, site_bibliography, sources, new_ledger)
+    indexes = index_pages(registers, mentions, config.languages[0], config.languages, diagnostics)
+    return Edition(resolved_documents, site_bibliography, sources, new_ledger, indexes)
 
 
 def _natural(path: tuple[str, ...]) -> tuple:

@@ -28,7 +28,17 @@ class YamlDocument:
 
 
 def _construct(node: yaml.Node, path: str, display: str, line_offset: int,
-               positions: dict[str, SourcePosition], problems: list[Diagnostic]) -> object:
+               positions: dict[str, SourcePosition], problems: list[Diagnostic],
+               seen: set[int] | None = None) -> object:
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias (*name): may repeat, or contain, itself without end
+        where = path
+        while where and where not in positions:
+            where = where.rpartition(".")[0]
+        problems.append(Diagnostic(positions.get(where, SourcePosition(display, 1 + line_offset, 1)), "error",
+                                   "yaml-alias", "YAML aliases (*name) are not supported: write the value out"))
+        return None
+    seen.add(id(node))
     positions.setdefault(path, SourcePosition(display, node.start_mark.line + 1 + line_offset,
                                               node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
@@ -43,11 +53,11 @@ def _construct(node: yaml.Node, path: str, display: str, line_offset: int,
                     "error", "yaml-duplicate-key", f"duplicate key {key!r}"))
             positions[child] = SourcePosition(display, key_node.start_mark.line + 1 + line_offset,
                                               key_node.start_mark.column + 1)
-            result[key] = _construct(value_node, child, display, line_offset, positions, problems)
+            result[key] = _construct(value_node, child, display, line_offset, positions, problems, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, f"{path}.{i}" if path else str(i), display, line_offset,
-                           positions, problems)
+                           positions, problems, seen)
                 for i, item in enumerate(node.value)]
     # Scalars stay the text the editor wrote (dates, numbers, DOIs), except
     # null and booleans, which only make sense as such.
@@ -63,6 +73,9 @@ def load_yaml(text: str, display: str, line_offset: int = 0
     """Parse YAML text; malformed YAML yields a diagnostic, never an exception."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        return None, [Diagnostic(SourcePosition(display, 1 + line_offset, 1), "error", "yaml-syntax",
+                                 "malformed YAML: values nested too deeply")]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
@@ -78,5 +91,9 @@ def load_yaml(text: str, display: str, line_offset: int = 0
     if node is None:
         positions[""] = SourcePosition(display, 1 + line_offset, 1)
         return YamlDocument({}, positions), problems
-    data = _construct(node, "", display, line_offset, positions, problems)
+    try:
+        data = _construct(node, "", display, line_offset, positions, problems)
+    except RecursionError:
+        return None, [Diagnostic(SourcePosition(display, 1 + line_offset, 1), "error", "yaml-syntax",
+                                 "malformed YAML: values nested too deeply")]
     return YamlDocument(data, positions), problems

@@ -110,7 +110,7 @@ def test_bibtex_fields_cannot_inject_markup(project: Path, capsys: pytest.Captur
 
 def test_per_entry_exports(built_showcase: Path) -> None:
     bibliography = _page(built_showcase, "site/bibliography/index.html")
-    assert '<a href="isenov2022.bib" download>BIB</a>' in bibliography
+    assert '<a href="../bibliography/isenov2022.bib" download>BIB</a>' in bibliography
     bib = (built_showcase / "site/bibliography/isenov2022.bib").read_text(encoding="utf-8")
     assert bib.lstrip().startswith("@article{isenov2022,")
     assert "TY  - JOUR" in (built_showcase / "site/bibliography/isenov2022.ris").read_text(encoding="utf-8")

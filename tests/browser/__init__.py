@@ -1,0 +1,1 @@
+"""Browser tests of the reader's edition."""
