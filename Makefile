@@ -47,9 +47,9 @@ test: test-setup
 
 # Interface strings: gather them from templates and code, merge into each catalogue.
 messages: setup
-	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location --sort-output --project=edition \
-		-o edition/locale/messages.pot .
-	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete -i edition/locale/messages.pot \
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project=edition --version=0.1 \
+		--copyright-holder="the edition's editors" -o edition/locale/messages.pot edition templates
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i edition/locale/messages.pot \
 		-d edition/locale
 
 bench: setup

@@ -101,7 +101,11 @@ def render_site(edition: Edition, config: Config) -> dict[str, bytes]:
     static = config.templates_dir / "static"
     for asset in sorted(static.rglob("*")) if static.exists() else ():
         if asset.is_file():
-            files[f"static/{asset.relative_to(static).as_posix()}"] = asset.read_bytes()
+            try:
+                files[f"static/{asset.relative_to(static).as_posix()}"] = asset.read_bytes()
+            except OSError as error:
+                raise EditionError([Diagnostic(SourcePosition(_relative(asset, config)), "error", "file-unreadable",
+                                               f"cannot read {asset.name}: {error.strerror or error}")]) from None
     return files
 
 

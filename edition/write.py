@@ -154,18 +154,24 @@ def write_site(files: dict[str, bytes], config: Config) -> int:
     recover_output(config)
     check_output_dir(config)
     out = config.out_dir.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(out)
-    staging.mkdir()
-    root = staging.resolve()
-    for relative, data in sorted(files.items()):
-        target = (staging / relative).resolve()
-        if root not in target.parents or relative == MARKER:
-            raise _refuse(f"refusing to write outside the output directory: {relative}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    manifest = "\n".join([MARKER_HEADER, *sorted(Path(relative).as_posix() for relative in files)])
-    (staging / MARKER).write_text(manifest + "\n", encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
+        root = staging.resolve()
+        for relative, data in sorted(files.items()):
+            target = (staging / relative).resolve()
+            if root not in target.parents or relative == MARKER:
+                raise _refuse(f"refusing to write outside the output directory: {relative}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        manifest = "\n".join([MARKER_HEADER, *sorted(Path(relative).as_posix() for relative in files)])
+        (staging / MARKER).write_text(manifest + "\n", encoding="utf-8")
+    except OSError as error:  # a full disk, a folder without write permission: the old site stays
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise _refuse(f"cannot write the site beside {out.name}/: {error.strerror or error}"
+                      f"{f' ({error.filename})' if error.filename else ''}") from None
     if not out.exists():
         os.replace(staging, out)
     elif exchange(staging, out):

@@ -255,3 +255,22 @@ def test_the_cache_may_not_lead_outside(project, capsys, tmp_path):
     code, err = run_build(project, capsys=capsys)
     assert code == 1 and "error[path-outside]" in err
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_full_disk_is_a_diagnostic_and_the_old_site_stays(project, capsys, monkeypatch):
+    assert run_build(project, capsys=capsys)[0] == 0
+    before = tree_digest(project / "site")
+    written = []
+    real_write_bytes = Path.write_bytes
+
+    def write_bytes(self, data):  # noqa: ANN001
+        written.append(self)
+        if len(written) > 20:
+            raise OSError(28, "No space left on device", str(self))
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    code, err = run_build(project, capsys=capsys)
+    monkeypatch.undo()
+    assert code == 1 and "error[output-dir]: cannot write the site beside site/: No space left on device" in err
+    assert tree_digest(project / "site") == before and leftovers(project) == []

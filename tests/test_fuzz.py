@@ -133,7 +133,7 @@ def test_markdown_gives_diagnostics_not_tracebacks(fuzz_root, body):
         check_page(fuzz_root)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=20)
 @given(abstract=markdown, body=markdown)
 def test_abstracts_are_fuzzed_too(fuzz_root, abstract, body):
     front = yaml.safe_dump({"id": "doc", "lang": "en", "title": {"en": "T"}, "abstract": {"en": abstract, "ru": body}},

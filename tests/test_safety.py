@@ -109,6 +109,13 @@ def test_event_handlers_and_styles_from_attribute_lists_are_dropped(tmp_path, ca
     assert err.count("warning[unsafe-attribute]") == 3
 
 
+def test_every_candidate_of_a_srcset_is_checked(tmp_path, capsys):
+    root = make_project(tmp_path / "p", '![x](a.png){: srcset="a.png 1x, javascript:alert(1) 2x" }\n')
+    code, err = build(root, capsys)
+    assert code == 0 and "warning[unsafe-url]" in err
+    assert "srcset" not in body_of(root)
+
+
 # --- raw HTML ----------------------------------------------------------------------------------
 
 def test_scholarly_markup_passes_the_allow_list(tmp_path, capsys):

@@ -54,7 +54,7 @@ class _UrlChecker(Treeprocessor):
                     self.extension.warn(cursor.locate(f"{name}="), "unsafe-attribute",
                                         f"removed the attribute {name!r}: scripts and styles are not "
                                         f"part of an edition's text")
-                elif lowered in URL_ATTRIBUTES and not url_is_safe(value):
+                elif lowered in URL_ATTRIBUTES and not all(url_is_safe(url) for url in _urls(lowered, value)):
                     del element.attrib[name]
                     self.extension.warn(cursor.locate(value), "unsafe-url",
                                         f"refused the {url_scheme(value)!r} URL {value[:80]!r}: only http, "
@@ -63,6 +63,15 @@ class _UrlChecker(Treeprocessor):
                 src = element.get("src") or ""
                 if url_scheme(src) is None and not src.startswith(("#", "//")):
                     self.extension.images.append(ImagePath(src, cursor.locate(src)))
+
+
+def _urls(name: str, value: str) -> list[str]:
+    """The URLs an attribute value holds: ``srcset`` lists candidates, ``ping`` and ``archive`` several."""
+    if name in ("srcset", "imagesrcset"):
+        return [candidate.strip().split(" ")[0] for candidate in value.split(",")] or [value]
+    if name in ("ping", "archive"):
+        return value.split() or [value]
+    return [value]
 
 
 class UrlExtension(Extension):
