@@ -79,6 +79,7 @@ MAX_DEFINITIONS = 1000
 """Definitions in one run of lines (the definition-list parser is quadratic in them)."""
 
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_ESCAPED_RE = re.compile("\x02([0-9]{1,7})\x03")
 _INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cs", "Cn"}
 
 
@@ -95,7 +96,9 @@ def url_scheme(url: str) -> str | None:
     >>> url_scheme("java%0ascript:alert(1)"), url_scheme("../figures/map.png"), url_scheme("#sec:results")
     ('javascript', None, None)
     """
-    text = url
+    # Python-Markdown keeps a backslash-escaped character as STX, its code point, ETX until its
+    # last tree processor; read it as the character it will become.
+    text = _ESCAPED_RE.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) < 0x110000 else "", url)
     for _ in range(4):
         decoded = urllib.parse.unquote(html.unescape(text))
         if decoded == text:

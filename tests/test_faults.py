@@ -117,9 +117,13 @@ def _die_at(point: str, root: Path, exchange: bool = True) -> None:
 
             Path.write_text = write_text  # type: ignore[method-assign]
             build(load_config(root, quiet=True))
+        except BaseException as error:  # noqa: BLE001 - reported through the exit status
+            sys.stderr.write(f"build in the child failed: {error!r}\n")
+            os._exit(3)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)
+    assert not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3), f"the build failed before {point}"
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"the build was not killed at {point}"
 
 
