@@ -363,15 +363,20 @@ def test_a_directory_named_like_a_document(tmp_path, capsys):
     assert code == 1 and "content/folder.md:1:1: error[file-unreadable]: content/folder.md is a folder, not a file" in err
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every file")
-def test_an_unreadable_file(tmp_path, capsys):
+def test_an_unreadable_file(tmp_path, capsys, monkeypatch):
+    """Permission denied (simulated: tests may run as root, who reads every file)."""
     root = make_project(tmp_path / "p")
-    (root / "content/doc.md").chmod(0)
-    try:
-        code, err = build(root, capsys)
-    finally:
-        (root / "content/doc.md").chmod(0o644)
-    assert code == 1 and "error[file-unreadable]" in err
+    target = root / "content/doc.md"
+    real_read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    code, err = build(root, capsys)
+    assert code == 1 and "content/doc.md:1:1: error[file-unreadable]: cannot read content/doc.md: Permission denied" in err
 
 
 def test_a_broken_symlink_is_unreadable(tmp_path, capsys):
