@@ -15,6 +15,9 @@ from edition.diagnostics import Diagnostics, SourcePosition, did_you_mean, proce
 from edition.yamlsource import YamlDocument, load_yaml
 
 DOCUMENT_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED_IDS = frozenset({"about", "bibliography", "sources", "persons", "places", "organisations", "search",
+                          "how-to-cite", "static", "pagefind", "en", "kk", "ru", "404"})
+"""Folders the site's own pages use: a document there would overwrite them."""
 """Document ids become URL paths forever: lowercase letters, digits, inner hyphens."""
 REQUIRED_FIELDS = ("id", "lang", "title")
 KNOWN_FIELDS = {"id", "lang", "title", "authors", "date", "journal", "volume", "issue", "pages",
@@ -187,6 +190,9 @@ def check_front_matter(fm: YamlDocument, config: Config, diagnostics: Diagnostic
     if not DOCUMENT_ID_RE.match(doc_id):
         diagnostics.error(fm.position("id"), "fm-id",
                           f"document id {doc_id!r} must be lowercase letters, digits and hyphens")
+    elif doc_id in RESERVED_IDS or doc_id in config.languages:
+        diagnostics.error(fm.position("id"), "fm-id",
+                          f"document id {doc_id!r} is the address of one of the site's own pages; choose another")
     lang = _scalar(fm, "lang", diagnostics) or ""
     if lang not in config.languages:
         diagnostics.error(fm.position("lang"), "fm-language", f"unknown language code {lang!r}",

@@ -112,3 +112,10 @@ def test_output_dir_holding_foreign_files_is_refused(project, capsys, tmp_path):
 def test_output_dir_inside_content_is_refused(project, capsys):
     code, err = run_build(project, "--out", str(project / "content" / "site"), capsys=capsys)
     assert code == 1 and "error[output-dir]" in err
+
+
+def test_document_id_of_a_site_page_is_refused(built, capsys):
+    root, before = built
+    _edit(root, DOC, "id: nomadic-migrants", "id: bibliography")
+    err = _fails_untouched(root, before, capsys)
+    assert f"{DOC}:2:1: error[fm-id]: document id 'bibliography' is the address of one of the site's own pages" in err

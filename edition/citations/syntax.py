@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from edition.diagnostics import SourcePosition
 
-KEY = r"[\w][\w:.#$%&+?<>~/-]*[\w]|[\w]"
-"""A citation key: word characters with internal punctuation, as in Pandoc."""
+KEY = r"[\w][\w:.#$%&+?~/-]*[\w]|[\w]"
+"""A citation key: word characters with internal punctuation, as in Pandoc
+(without ``<`` and ``>``, which would swallow raw HTML after a key)."""
 
 ITEM_RE = re.compile(rf"^(?P<prefix>(?:.*?\s)?)(?P<suppress>-?)@(?P<key>{KEY})(?P<rest>.*)$", re.S)
 BRACKETED_RE = re.compile(rf"\[(?P<body>[^\[\]]*?-?@(?:{KEY})[^\[\]]*)\]")
