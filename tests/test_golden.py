@@ -9,7 +9,8 @@ from pathlib import Path
 from conftest import PROJECT
 
 GOLDEN = PROJECT / "tests" / "golden"
-PAGES = ("nomadic-migrants/index.html", "bibliography/index.html", "sources/index.html")
+PAGES = ("nomadic-migrants/index.html", "bibliography/index.html", "sources/index.html",
+         "persons/index.html", "places/index.html", "organisations/index.html", "kk/index.html")
 
 
 def normalise(html: str) -> str:
