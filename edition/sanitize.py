@@ -76,6 +76,10 @@ BRACKET_BUDGET = 2_000_000
 ANGLE_BUDGET = 10_000_000
 """Characters the raw-HTML block parser may scan looking for the ends of tags (about 0.3 s)."""
 MAX_DEFINITIONS = 1000
+MAX_ABBREVIATIONS = 300
+"""Python-Markdown's abbreviations become one alternation matched at every text
+position; a few thousand make each paragraph cost seconds."""
+_ABBREVIATION_RE = re.compile(r"^[ ]{0,3}\*\[[^\]\n]+\]:")
 """Definitions in one run of lines (the definition-list parser is quadratic in them)."""
 
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -453,6 +457,12 @@ class _Limits(Preprocessor):
             self.extension.error(cursor.position_at(0), "md-too-complex",
                                  "too many unclosed '<' tags: raw HTML must close each tag with '>'")
             return [line.replace("<", " ") for line in lines]
+        abbreviations = [n for n, line in enumerate(lines) if _ABBREVIATION_RE.match(line)]
+        if len(abbreviations) > MAX_ABBREVIATIONS:
+            self.extension.error(cursor.position_at(_offset(lines, abbreviations[MAX_ABBREVIATIONS])),
+                                 "md-too-complex", f"more than {MAX_ABBREVIATIONS} abbreviation definitions "
+                                 "in one document")
+            lines = [line for n, line in enumerate(lines) if n not in set(abbreviations)]
         start, figures, fence = 0, 0, ""
         for number, line in enumerate(lines + [""]):
             opening = _FENCE_RE.match(line)

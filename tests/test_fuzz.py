@@ -232,6 +232,8 @@ PATHOLOGICAL = {
     "comment openers": "<!--" * (N // 4),
     "definitions": "term\n" + ": definition\n" * 5000,
     "entities": "&#x41;" * (N // 6),
+    "abbreviations": "\n".join(f"*[AB{i}]: abbreviation {i}" for i in range(2000)) + "\n\n"
+                     + " ".join(f"AB{i}" for i in range(0, 2000, 3)),
     "wide table": "|" + "a|" * 3000 + "\n|" + "-|" * 3000 + "\n|" + "b|" * 3000,
 }
 
