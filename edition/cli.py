@@ -1,4 +1,4 @@
-"""The command line: a thin shell around :func:`edition.pipeline.build`."""
+"""The command line: a thin shell around :func:`edition.pipeline.build` and :mod:`edition.serve`."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--root", type=Path, default=Path("."), help="project root (default: here)")
+    serve = commands.add_parser("serve", help="serve the site on 127.0.0.1, rebuilt and reloaded on every save")
+    serve.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
+    serve.add_argument("--out", type=Path, default=None, help="output directory (default: site/)")
+    serve.add_argument("--root", type=Path, default=Path("."), help="project root (default: here)")
     anchors = commands.add_parser("anchors", help="show what the next build does to paragraph anchors")
     anchors.add_argument("--report", action="store_true", required=True,
                          help="list kept, edited, moved, split, merged, new and deleted ids; write nothing")
@@ -39,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "anchors":
             print("\n".join(anchor_report(config)))
             return 0
+        if args.command == "serve":
+            from edition.serve import serve
+
+            return serve(config, args.port)
         result = build(config)
     except EditionError as error:
         for diagnostic in error.diagnostics:

@@ -1,8 +1,17 @@
-"""The build as one library call: read → parse → resolve → render → write.
+"""The build as one library call: read → parse → resolve → render → write, redoing only what changed.
 
 Each stage gathers all its problems before the build decides to stop, so
 an editor sees every mistake of a run at once; nothing is written unless
 every stage succeeded.
+
+A document goes through parse, resolve and render on its own
+(``documents.py``, in several processes for a large edition); the site
+pages and the search index are then made from what every document
+reported.  What each output was made from is recorded with it
+(``incremental.py``), and an output whose inputs are unchanged is neither
+made again nor written: a build after a one-paragraph edit parses one
+document.  The stage modules are imported when first needed, so a build
+that finds nothing changed is done before they would have loaded.
 """
 from __future__ import annotations
 
@@ -10,25 +19,20 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import Any, TextIO
 
-from pybtex.database import BibliographyData
-from pybtex.style.template import FieldIsMissing
-
-from edition.anchors import Block, Ledger, assign_site, lost_documents
-from edition.citations.bibliography import Bibliography, load_bibliography
-from edition.citations.style import UnknownStyleError, get_style
 from edition.config import Config
 from edition.diagnostics import Diagnostic, Diagnostics, EditionError, SourcePosition, processing
-from edition.extensions.urls import check_image_paths, document_images
-from edition.parse import ParsedDocument, parse_document
-from edition.read import Sources, check_project_files, inside_project, read_sources, read_text
-from edition.registers import read_archives
-from edition.render import render_site, template_errors
-from edition.search import search_files, search_languages
-from edition.resolve import resolve_edition
-from edition.sanitize import markdown_problems
-from edition.write import build_lock, check_output_dir, recover_output, write_site
+from edition.write import build_lock
+
+
+def __getattr__(name: str) -> Any:
+    """``parse_document``, the parse stage's entry point, imported when first used."""
+    if name == "parse_document":
+        from edition.parse import parse_document
+
+        return parse_document
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class BuildResult:
     documents: int
     files: int
     warnings: tuple[Diagnostic, ...]
+    rendered: tuple[str, ...] = ()
+    """The pages made again (documents and site pages), for the curious and the benchmark."""
+    written: int = 0
+    """Files whose bytes changed."""
 
 
 class _Progress:
@@ -49,7 +57,7 @@ class _Progress:
     def stage(self, name: str, detail: str) -> None:
         now = time.perf_counter()
         if self.enabled:
-            print(f"{name:<8} {detail:<48} {1000 * (now - self.started):7.1f} ms", file=self.stream)
+            print(f"{name:<9} {detail:<48} {1000 * (now - self.started):7.1f} ms", file=self.stream)
         self.started = now
 
 
@@ -58,9 +66,13 @@ def _stop_if_failed(diagnostics: Diagnostics, config: Config) -> None:
         raise EditionError(diagnostics.sorted())
 
 
-def _read_ledger(config: Config, diagnostics: Diagnostics) -> Ledger:
-    present = config.lock_path.exists() or config.lock_path.is_symlink()
-    text = (read_text(config.lock_path, config, diagnostics) or "") if present else ""
+def _read_ledger(config: Config, diagnostics: Diagnostics, text: str | None = None):  # noqa: ANN202 - Ledger
+    from edition.anchors import Ledger
+    from edition.read import read_text
+
+    if text is None:
+        present = config.lock_path.exists() or config.lock_path.is_symlink()
+        text = (read_text(config.lock_path, config, diagnostics) or "") if present else ""
     ledger, problems = Ledger.parse(text, "anchors.lock")
     for problem in problems:
         diagnostics.error(SourcePosition("anchors.lock", problem.line, problem.col), "anchor-lock", problem.message)
@@ -69,13 +81,18 @@ def _read_ledger(config: Config, diagnostics: Diagnostics) -> Ledger:
 
 def anchor_report(config: Config) -> list[str]:
     """What a build would do to the paragraph anchors, without writing anything."""
+    from edition.anchors import Block, assign_site, lost_documents
+    from edition.read import read_sources
+
     diagnostics = Diagnostics()
     sources = read_sources(config, diagnostics)
     ledger = _read_ledger(config, diagnostics)
     _stop_if_failed(diagnostics, config)
-    parsed = _parse(sources, config, diagnostics)
-    _stop_if_failed(diagnostics, config)
-    blocks = {p.source.meta.id: [Block(b.text, b.pinned) for b in p.blocks] for p in parsed}
+    blocks = {}
+    for document in sources.documents:
+        with processing(document.src_path):
+            parsed = __getattr__("parse_document")(document)
+        blocks[document.meta.id] = [Block(b.text, b.pinned) for b in parsed.blocks]
     lines = [f"{doc}: document removed; its anchors would be lost"
              for doc in lost_documents(ledger, blocks)]
     for doc, assignment in sorted(assign_site(blocks, ledger, config.build_date).items()):
@@ -88,88 +105,456 @@ def anchor_report(config: Config) -> list[str]:
     return lines
 
 
-def _parse(sources: Sources, config: Config, diagnostics: Diagnostics) -> list[ParsedDocument]:
-    """Parse every document; collect what the Markdown extensions reported, check image paths."""
-    parsed = []
-    for document in sources.documents:
-        with processing(document.src_path):
-            result = parse_document(document)
-        diagnostics.extend(markdown_problems(result.markdown))
-        check_image_paths(((document.src_path, image) for image in document_images(result.markdown)),
-                          config.root, diagnostics)
-        parsed.append(result)
-    return parsed
-
-
-def build(config: Config, stream: TextIO = sys.stderr) -> BuildResult:
+def build(config: Config, stream: TextIO = sys.stderr, *, store: Any = None, search: bool = True,
+          workers: int | None = None, watched: set[str] | None = None) -> BuildResult:
     """Build the edition described by ``config``; raise EditionError listing every problem.
 
-    One build of a project at a time: a second one waits for the first (see ``write.build_lock``).
+    One build of a project at a time: a second one waits for the first (see
+    ``write.build_lock``).  ``store`` (a ``cache.Store``) lets a long-running
+    caller keep what it read in memory between builds; ``search=False``
+    leaves the search index as it was (``edition serve`` brings it up to
+    date right after); ``workers`` sets how many processes parse and render.
+    ``watched``: the caller watches the project, and these (absolute) paths
+    are all that changed since its last build, which made the live site.
     """
+    from edition.cache import Store
+
     with build_lock(config):
-        return _build(config, stream)
+        own = store is None
+        store = Store(config.cache_dir) if own else store
+        try:
+            store.refresh()
+            return _Build(config, stream, store, search, workers, watched).run()
+        finally:
+            if own:
+                store.close()
 
 
-def _build(config: Config, stream: TextIO) -> BuildResult:
-    progress = _Progress(config, stream)
-    diagnostics = Diagnostics()
-    recover_output(config)
-    check_output_dir(config)
-    sources = read_sources(config, diagnostics)
-    check_project_files(config, diagnostics)
-    register = read_archives(config, diagnostics)
-    if config.bibliography_path.exists() and not inside_project(config.bibliography_path, config):
-        diagnostics.error(SourcePosition("bibliography.bib"), "path-outside",
-                          "bibliography.bib is a link to a file outside the project; copy the file in instead")
-    elif config.bibliography_path.exists():
-        bibliography, problems = load_bibliography(config.bibliography_path, "bibliography.bib",
-                                                   cache_dir=config.cache_dir)
-        diagnostics.extend(problems)
-    else:  # an edition without literature is still an edition
-        bibliography = Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
-    try:
-        style = get_style(config.citation_style)
-    except UnknownStyleError as error:
-        diagnostics.error(SourcePosition("edition.toml"), "config-style", str(error))
-    ledger = _read_ledger(config, diagnostics)
-    _stop_if_failed(diagnostics, config)
-    progress.stage("read", f"{len(sources.documents)} documents, {len(bibliography.keys())} works, "
-                           f"{len(register.units)} archival units")
+class _Build:
+    def __init__(self, config: Config, stream: TextIO, store: Any, search: bool, workers: int | None,
+                 watched: set[str] | None = None):
+        self.config = config
+        self.store = store
+        self.search = search
+        self.workers = workers
+        self.watched = watched
+        self.progress = _Progress(config, stream)
+        self.diagnostics = Diagnostics()
+        self.rendered: dict[str, None] = {}
+        self.shares: dict[str, Any] = {}
+        """Path → DocumentShares of the documents processed in this build."""
+        self.later: list[tuple[str, str, Any]] = []
+        """Records to store once the build succeeded."""
 
-    parsed = _parse(sources, config, diagnostics)
-    progress.stage("parse", f"{sum(len(p.blocks) for p in parsed)} blocks, "
-                            f"{sum(len(p.citations) for p in parsed)} citations")
+    # -- the whole build ---------------------------------------------------------------------------
+    def run(self) -> BuildResult:
+        from edition.incremental import BuildRecord, scan_inputs
+        from edition.write import SiteWriter, check_output_dir, recover_output
 
-    try:
-        with processing("the whole edition (resolve stage)"):
-            edition = resolve_edition(parsed, bibliography, style, register, ledger, sources.editorial_logs,
-                                      config, diagnostics)
-    except FieldIsMissing as error:  # an entry lacks what the style prints: the user's to fix
-        key = str(error).rpartition(" in ")[2]  # pybtex keeps only the message: "missing title in key"
-        position = (bibliography.entry_position(key) if key and key in bibliography
-                    else SourcePosition("bibliography.bib"))
-        diagnostics.error(position, "bib-field-missing",
-                          f"entry {key!r} has no {error.field_name}, which the {config.citation_style} style "
-                          "needs to print it")
-        raise EditionError(diagnostics.sorted()) from None
-    _stop_if_failed(diagnostics, config)
-    progress.stage("resolve", f"{len(edition.bibliography)} works cited, "
-                              f"{sum(len(d.notes) for d in edition.documents)} archival notes")
+        config, store = self.config, self.store
+        recover_output(config)
+        # A watching caller's own site, and the files it saw change, are taken at its word.
+        watching = self.watched is not None and store.remembers("build", "record") and "inputs" in store.local
+        writer = SiteWriter(config, store, trusted=watching)
+        check_output_dir(config, writer.untouched())
+        inputs = scan_inputs(config, store.local.get("inputs") if watching else None,
+                             self.watched if watching else None)
+        store.local["inputs"] = inputs
+        record = store.get("build", "record")
+        if isinstance(record, BuildRecord) and record.inputs == inputs.digest and writer.intact(record.site):
+            self.progress.stage("unchanged", f"{record.documents} documents, {record.files} files")
+            if config.strict and record.warnings:
+                raise EditionError(sorted(set(record.warnings)))
+            return BuildResult(record.documents, record.files, record.warnings)
+        try:
+            return self._build(inputs, writer)
+        except BaseException:
+            writer.abort()
+            raise
 
-    with template_errors(config), processing("the site's pages (render stage)"):
-        files = render_site(edition, config)
-    progress.stage("render", f"{len(files)} files")
+    def _build(self, inputs: Any, writer: Any) -> BuildResult:
+        self.inputs = inputs
+        from edition.cache import bytes_digest, digest, generator_version
+        from edition.citations.style import UnknownStyleError, get_style
+        from edition.documents import DocumentContext, DocumentTask, process_documents
+        from edition.anchoring import LockView
+        from edition.incremental import BuildRecord, Dependencies, cached_value, read_documents, source_document
+        from edition.read import check_project_files
+        from edition.render import locale_digest, template_dependencies
 
-    with processing("the search index (search stage)"):
-        search = search_files(files, edition.documents)
-    files.update(search)
-    progress.stage("search", f"{len(search)} files in {len(search_languages(search))} languages")
+        config, store, diagnostics = self.config, self.store, self.diagnostics
+        read = read_documents(inputs, config, store, diagnostics)
+        check_project_files(config, diagnostics)
+        register = self._archives(inputs)
+        bibliography = self._bibliography()
+        try:
+            style = get_style(config.citation_style)
+        except UnknownStyleError as error:
+            diagnostics.error(SourcePosition("edition.toml"), "config-style", str(error))
+        lock, lock_text = self._lock(inputs)
+        _stop_if_failed(diagnostics, config)
+        registers = self._registers(inputs)
+        self.progress.stage("read", f"{len(read.facts)} documents, {len(bibliography.keys())} works, "
+                                    f"{len(register.units)} archival units")
 
-    written = write_site(files, config)
-    lock_text = edition.ledger.serialize()
-    if not config.lock_path.exists() or config.lock_path.read_text(encoding="utf-8") != lock_text:
-        temporary = config.lock_path.with_name(".anchors.lock.tmp")
-        temporary.write_text(lock_text, encoding="utf-8")
-        os.replace(temporary, config.lock_path)
-    progress.stage("write", f"{written} files into {config.out_dir.name}/")
-    return BuildResult(len(parsed), written, tuple(d for d in diagnostics.sorted() if d.severity == "warning"))
+        from edition.resolve import check_ambiguous_keys
+
+        check_ambiguous_keys(bibliography, register, diagnostics)
+        files = {facts.path.rpartition("/")[2]: facts.id for facts in read.facts}
+        templates, _ = cached_value(
+            store, "templates", digest(generator_version(), tuple(o for o in inputs.others if o[0].startswith("templates/"))),
+            lambda: (template_dependencies(config, ["document.html", *_SITE_TEMPLATES]), ()))
+        base = digest(generator_version(), inputs.settings, templates["document.html"].digest, locale_digest(config))
+        deps = Dependencies(base, bibliography, style, register, registers, files, store)
+
+        # Which documents must be processed: the others are as the live site has them.  While the lock is
+        # the one the last build wrote and nothing documents share changed, an unchanged document's
+        # section and dependencies are as recorded, and are not worked out again.
+        paths = [f.path for f in read.facts]
+        previous = store.get_many("facts", paths)
+        facts: dict[str, Any] = {}
+        made_from: dict[str, str] = {}
+        tasks: list[DocumentTask] = []
+        record = store.get("build", "record")
+        epoch = deps.epoch()
+        same_lock = isinstance(lock, LockView)
+        same_epoch = same_lock and getattr(record, "epoch", None) == epoch
+        for source in read.facts:
+            known = previous.get(source.path)
+            log_digest = read.log_digests.get(source.id)
+            if (known is not None and known.source_digest == read.digests[source.path] and not known.failed
+                    and known.id == source.id and known.log_digest == log_digest
+                    and (same_lock or lock.section_digest(source.id) == known.anchoring.section)):
+                made = writer.live.made_from.get(f"{known.id}/index.html") if same_epoch else None
+                made = made or deps.of(known)
+                if all(writer.unchanged(path, made) == value for path, value in known.outputs.items()):
+                    facts[source.path], made_from[source.path] = known, made
+                    continue
+            document = source_document(source, read, config)
+            if document is None:  # changed since it was read a moment ago: the next build sees it
+                raise EditionError([Diagnostic(SourcePosition(source.path), "error", "file-unreadable",
+                                               f"{source.path} changed while it was being read; build again")])
+            tasks.append(DocumentTask(document, read.digests[source.path], read.logs.get(source.id, ()),
+                                      log_digest))
+
+        context = DocumentContext(config, config.citation_style, register, registers, files, lock, bibliography,
+                                  globals().get("parse_document") or __getattr__("parse_document"))
+        units: dict[str, tuple[Any, ...]] = {}
+        processed: dict[str, Any] = {}
+        blocks: dict[str, tuple[Any, ...]] = {}
+        tasks.sort(key=lambda task: task.source.meta.id)  # build order: new ids are chosen in it
+        for task, result in process_documents(tasks, context, self.workers):
+            self._take(result, deps, writer, facts, made_from, units, processed)
+            blocks[result.facts.path] = result.blocks
+        self.progress.stage("documents", f"{len(tasks)} of {len(read.facts)} processed")
+
+        # Ids: settle what the documents chose on their own, in the order a one-process build goes.
+        from edition.anchoring import lock_text as new_lock_text, settle
+        from edition.anchors import Block, assign_anchors
+        from edition.documents import anchor_facts, plain_assignment
+
+        order = sorted(facts[p].id for p in paths)
+        by_id = {facts[p].id: p for p in paths}
+        again: dict[str, Any] = {}
+
+        def reassign(document_id: str, taken: Any) -> tuple[frozenset[str], frozenset[str]]:
+            path = by_id[document_id]
+            if path not in blocks:  # kept from the last build: parse it for its blocks
+                document = source_document(read.facts[paths.index(path)], read, config)
+                blocks[path] = tuple(Block(b.text, b.pinned) for b in context.parse(document).blocks)
+            assignment = plain_assignment(assign_anchors(document_id, list(blocks[path]), lock, config.build_date,
+                                                         taken=taken))
+            again[path] = assignment
+            anchoring = anchor_facts(assignment, "")
+            return anchoring.fresh, anchoring.claimed
+
+        settle(order, {d: facts[by_id[d]].anchoring.fresh for d in order},
+               lambda d: again[by_id[d]].claimed() if by_id[d] in again else facts[by_id[d]].anchoring.claimed,
+               {d: facts[by_id[d]].pins for d in order}, lock, reassign)
+        blocks.clear()
+        if again:  # the documents whose ids another document took first, made again with the ids they get
+            retasks = [DocumentTask(source_document(read.facts[paths.index(path)], read, config),
+                                    read.digests[path], read.logs.get(facts[path].id, ()),
+                                    read.log_digests.get(facts[path].id), assignment)
+                       for path, assignment in again.items()]
+            for task, result in process_documents(retasks, context, self.workers):
+                self._take(result, deps, writer, facts, made_from, units, processed)
+            self.progress.stage("anchors", f"{len(again)} documents made again with the ids they get")
+        for lost in sorted(set(lock.document_ids()) - set(order)):
+            diagnostics.error(SourcePosition("anchors.lock"), "anchor-lost-document",
+                              f"document {lost!r} has published anchors but is no longer in content/",
+                              "restore it, or retire its anchors deliberately by editing anchors.lock")
+        ordered = [facts[p] for p in paths]
+        for document in ordered:
+            diagnostics.extend(document.diagnostics)
+        from edition.resolve import check_links
+
+        check_links(((f.id, f.link_checks) for f in ordered), {f.id: f.anchors for f in ordered}, files, diagnostics)
+
+        for path in paths:
+            for output, value in facts[path].outputs.items():
+                if output not in writer.manifest:
+                    writer.keep(output, made_from[path])
+        search = self._search(ordered, units, writer)
+        self._site(ordered, bibliography, style, register, registers, deps, templates, inputs, writer)
+        complete = self._search_done(search, writer)
+        _stop_if_failed(diagnostics, config)
+
+        new_lock = new_lock_text(lock, order, {d: processed[by_id[d]] for d in order if by_id[d] in processed})
+        text = new_lock.text
+        count = writer.finish()
+        if text != lock_text:
+            temporary = config.lock_path.with_name(".anchors.lock.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, config.lock_path)
+        warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
+        # What the next build compares with: these inputs, with the lock as written (and, when the search
+        # index was left behind, nothing: the next build brings it up to date).
+        lock_digest = bytes_digest(text.encode("utf-8"))
+        store.local["lock"] = (lock_digest, new_lock)  # a long-running caller reads it from here next time
+        after = inputs.with_lock(lock_digest).digest if complete else ""
+        listed = digest(tuple(paths), tuple(f.display for f in inputs.documents))
+        gone = [] if getattr(record, "listed", None) == listed else [
+            (kind, path) for kind in ("facts", "units", "shares", "source")
+            for path in set(store.keys(kind)) - set(paths) - {f.display for f in inputs.documents}]
+        store.write([("facts", path, facts[path]) for path in processed]
+                    + [("units", path, units[path]) for path in processed]
+                    + [("shares", path, self.shares[path]) for path in processed] + self.later + deps.remember()
+                    + [("build", "record", BuildRecord(after, len(paths), count, warnings,
+                                                       lock_digest, writer.state.live.inode, epoch, listed))],
+                    gone)
+        self.progress.stage("write", f"{writer.written} of {count} files written into {config.out_dir.name}/"
+                                     f"{'' if complete else ' (search index to follow)'}")
+        return BuildResult(len(paths), count, warnings, tuple(self.rendered), writer.written)
+
+    # -- the read stage, remembered ----------------------------------------------------------------
+    def _archives(self, inputs: Any) -> Any:
+        from edition.cache import digest
+        from edition.incremental import cached_value
+        from edition.registers import read_archives
+
+        key = digest(inputs.settings, tuple(o for o in inputs.others if o[0] in _ARCHIVE_FILES))
+        found = Diagnostics()
+        register, problems = cached_value(self.store, "archives", key, lambda: (read_archives(self.config, found),
+                                                                                 found.items))
+        self.diagnostics.extend(problems)
+        self.register_digest = key
+        return register
+
+    def _registers(self, inputs: Any) -> Any:
+        from edition.cache import digest
+        from edition.incremental import cached_value
+        from edition.indexes import read_index_registers
+
+        key = digest(inputs.settings, tuple(o for o in inputs.others if o[0] in _INDEX_FILES))
+        found = Diagnostics()
+        registers, problems = cached_value(self.store, "registers", key,
+                                           lambda: (read_index_registers(self.config, found), found.items))
+        self.diagnostics.extend(problems)
+        self.registers_digest = key
+        return registers
+
+    def _bibliography(self) -> Any:
+        from pybtex.database import BibliographyData
+
+        from edition.citations.bibliography import Bibliography, load_bibliography
+        from edition.read import inside_project
+
+        config = self.config
+        if config.bibliography_path.exists() and not inside_project(config.bibliography_path, config):
+            self.diagnostics.error(SourcePosition("bibliography.bib"), "path-outside",
+                                   "bibliography.bib is a link to a file outside the project; copy the file in instead")
+        elif config.bibliography_path.exists():
+            known = self.store.local.get("bibliography")
+            digest = dict(self.inputs.others).get("bibliography.bib")
+            if known is not None and known[0] == digest:  # a long-running caller: still in memory
+                bibliography, problems = known[1], known[2]
+            else:
+                bibliography, problems = load_bibliography(config.bibliography_path, "bibliography.bib",
+                                                           cache_dir=config.cache_dir)
+                self.store.local["bibliography"] = (digest, bibliography, problems)
+            self.diagnostics.extend(problems)
+            return bibliography
+        return Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
+
+    def _lock(self, inputs: Any) -> tuple[Any, str | None]:
+        """The lock as the build reads it, and its text (None when there is none)."""
+        from edition.anchoring import LockView, ParsedLock
+        from edition.cache import bytes_digest
+        from edition.incremental import BuildRecord
+        from edition.read import read_text
+
+        config = self.config
+        record = self.store.get("build", "record")
+        known = self.store.local.get("lock")
+        if known is not None and isinstance(record, BuildRecord) and known[0] == record.lock \
+                == dict(inputs.others).get("anchors.lock"):  # the lock this process wrote, unchanged since
+            return known[1], known[1].text
+        present = config.lock_path.exists() or config.lock_path.is_symlink()
+        text = read_text(config.lock_path, config, self.diagnostics) if present else None
+        if (text is not None and isinstance(record, BuildRecord) and LockView.canonical(text)
+                and record.lock == bytes_digest(text.encode("utf-8"))):
+            return LockView(text), text  # the lock this program wrote last: no need to parse it whole
+        return ParsedLock(_read_ledger(config, self.diagnostics, text or "")), text
+
+    # -- documents ---------------------------------------------------------------------------------
+    def _take(self, result: Any, deps: Any, writer: Any, facts: dict, made_from: dict, units: dict,
+              processed: dict) -> None:
+        """A processed document's result: its facts kept, its files written, its units put aside."""
+        if result.fatal:
+            raise EditionError(sorted(set(result.fatal)))
+        found = result.facts
+        facts[found.path] = found
+        made = made_from[found.path] = deps.of(found)
+        for path, data in result.files.items():
+            writer.put(path, data, made)
+        units[found.path] = result.units
+        self.shares[found.path] = result.shares
+        processed[found.path] = result.section
+        self.rendered[f"{found.id}/index.html"] = None
+
+    # -- site pages --------------------------------------------------------------------------------
+    def _site(self, ordered: list[Any], bibliography: Any, style: Any, register: Any, registers: Any,
+              deps: Any, templates: dict[str, Any], inputs: Any, writer: Any) -> None:
+        from edition.cache import digest, generator_version
+        from edition.render import environment, locale_digest, static_files, template_errors
+        from edition.resolve import export_files, export_names
+        from edition.site import (SiteTables, page_versions, render_site_page, robots, site_pages, sitemap,
+                                  sitemap_groups)
+
+        config = self.config
+        tables = SiteTables(ordered, self._shares, bibliography, style, register, registers, config,
+                            deps.key, self.register_digest, self.registers_digest)
+        # Register entries never cited or named: warned about every build, worked out when their inputs change.
+        known = self.store.get("unused", "value")
+        if isinstance(known, tuple) and len(known) == 2 and known[0] == tables.unused_digest:
+            self.diagnostics.extend(known[1])
+        else:
+            found = Diagnostics()
+            tables.sources(found)
+            tables.indexes(found)
+            self.diagnostics.extend(found.items)
+            self.later.append(("unused", "value", (tables.unused_digest, tuple(found.items))))
+        pages = site_pages(tables, config)
+        base = digest(generator_version(), inputs.settings, locale_digest(config))
+        env = None
+        shared = {"documents": tables.documents_digest}
+        count = 0
+        for page in pages:
+            used = templates[page.template].variables
+            data = {**shared, **page.digests}
+            variables = tuple(sorted((name, value) for name, value in data.items() if "*" in used or name in used))
+            for lang, path in page_versions(page, config).items():
+                made = digest(base, templates[page.template].digest, page.key, page.path, lang, variables)
+                if writer.unchanged(path, made) is not None:
+                    writer.keep(path, made)
+                    continue
+                if env is None:
+                    env = environment(config)
+                with template_errors(config), processing("the site's pages (render stage)"):
+                    html = render_site_page(env, page, lang, config, {"documents": tables.documents})
+                writer.put(path, html.encode("utf-8"), made)
+                self.rendered[path] = None
+                count += 1
+        documents = [f"{f.id}/index.html" for f in tables._by_id]
+        sitemap_xml = sitemap(config, sitemap_groups(pages, config), documents)
+        if sitemap_xml:
+            writer.put("sitemap.xml", sitemap_xml.encode("utf-8"))
+        writer.put("robots.txt", robots(config, sitemap_xml is not None).encode("utf-8"))
+        for key in tables.cited_keys:
+            made = deps.key(key)
+            exports = None
+            for _, name in export_names(key):
+                path = f"bibliography/{name}"
+                if writer.unchanged(path, made) is not None:
+                    writer.keep(path, made)
+                    continue
+                exports = exports or dict(export_files(key, bibliography))
+                writer.put(path, exports[name].encode("utf-8"), made)
+        for path, data in static_files(config).items():
+            writer.put(path, data)
+        self.progress.stage("site", f"{count} site pages rendered, {len(tables.cited_keys)} works cited")
+
+    # -- the search index --------------------------------------------------------------------------
+    def _search(self, ordered: list[Any], units: dict[str, tuple[Any, ...]], writer: Any) -> Any:
+        """Start rebuilding each bundle whose documents' units changed; keep the others.
+
+        Pagefind runs in processes of its own while the site pages are made;
+        :meth:`_search_done` collects the bundles.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from edition.cache import digest
+        from edition.documents import worker_count
+        from edition.search import build_bundle, index_page, languages_file, plan_bundles
+
+        by_id = {f.id: f for f in ordered}
+        bundles = plan_bundles((f.id, f.units) for f in sorted(ordered, key=lambda f: f.id))
+        name, data = languages_file(bundles)
+        writer.put(name, data)
+        stale = False
+        previous: dict[str, list[str]] = {}
+        for path in writer.live.files:
+            if path.startswith("pagefind/") and path != name:
+                previous.setdefault(path.split("/", 2)[1], []).append(path)
+        wanted: list[tuple[str, str, str, list[Any]]] = []
+        for bundle, (lang, ids) in bundles.items():
+            made = digest("search", bundle, *((i, by_id[i].units[lang]) for i in ids))
+            mine = previous.get(bundle, [])
+            if mine and all(writer.unchanged(p, made) is not None for p in mine):
+                for path in mine:
+                    writer.keep(path, made)
+            elif mine and not self.search:  # serve: the index follows right after the page
+                for path in mine:
+                    writer.keep(path, writer.live.made_from.get(path, ""))
+                stale = True
+            else:
+                wanted.append((bundle, lang, made, [by_id[i] for i in ids]))
+        found = self._all_units([f for *_, docs in wanted for f in docs], units)
+
+        def make(item: tuple[str, str, str, list[Any]]) -> tuple[str, str, dict[str, bytes]]:
+            bundle, lang, made, docs = item
+            pages = [(f"/{f.id}/", index_page(f.id, lang, [u for u in found[f.path] if u.lang == lang]))
+                     for f in docs]
+            return bundle, made, build_bundle(lang, pages)
+
+        pool = ThreadPoolExecutor(max(1, worker_count()))
+        return pool, [pool.submit(make, item) for item in wanted], len(bundles), stale
+
+    def _search_done(self, job: Any, writer: Any) -> bool:
+        """Put the rebuilt bundles into the site; False when a bundle was left behind (``search=False``)."""
+        from edition.search import bundle_files
+
+        pool, futures, count, stale = job
+        rebuilt = 0
+        try:
+            with processing("the search index (search stage)"):
+                for future in futures:
+                    bundle, made, files = future.result()
+                    for path, value in bundle_files(bundle, files).items():
+                        writer.put(path, value, made)
+                        rebuilt += 1
+        finally:
+            pool.shutdown(cancel_futures=True)
+        self.progress.stage("search", f"{len(futures)} of {count} bundles rebuilt ({rebuilt} files)")
+        return not stale
+
+    def _shares(self, documents: list[Any]) -> dict[str, Any]:
+        """The shares of ``documents`` in the site-wide pages: those processed now, the others as stored."""
+        found = dict(self.store.get_many("shares", [f.path for f in documents if f.path not in self.shares]))
+        found.update(self.shares)
+        return found
+
+    def _all_units(self, documents: list[Any], units: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+        """The search units of ``documents``: those processed now, the others as the store keeps them."""
+        missing = [f.path for f in documents if f.path not in units]
+        if missing:
+            units.update(self.store.get_many("units", missing))
+        return units
+
+
+_ARCHIVE_FILES = {"content/registers/archives.yml", "content/registers/archival-units.yml"}
+_INDEX_FILES = {"content/registers/persons.yml", "content/registers/places.yml",
+                "content/registers/organisations.yml"}
+_SITE_TEMPLATES = ["home.html", "bibliography.html", "sources.html", "register.html", "about.html",
+                   "how-to-cite.html", "search.html", "404.html"]

@@ -1,45 +1,160 @@
-"""Stage 4, render: the resolved edition through Jinja templates into pages.
+"""Stage 4, render: resolved documents and the site's tables through Jinja templates into pages.
 
 Templates live in the project's ``templates/`` and are the user's to
 override; autoescaping is on everywhere, and the only markup made in
 Python is the Markdown serialiser's, the citation backend's and the places
 map's (``svgmap.py``, built with ElementTree).
+
+What a page depends on is read from the templates themselves
+(:func:`template_dependencies`): the templates it extends, includes and
+imports, and the context variables any of them use, so a later build
+re-renders a page only when one of those changed.
 """
 from __future__ import annotations
 
 import json
 import traceback
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
-from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
-                    TemplateSyntaxError, select_autoescape)
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, TemplateSyntaxError, meta, pass_context, select_autoescape)
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from edition import i18n
+from edition.cache import digest, generator_version
 from edition.cite import CitedParagraph, bibtex, citation_text, csl_json, ris
 from edition.config import Config
-from edition.diagnostics import Diagnostic, EditionError, SourcePosition, processing
-from edition.indexes import places_map
-from edition.resolve import Edition, ResolvedDocument
-from edition.site import SitePage, document_context, render_site_pages, robots, sitemap
+from edition.diagnostics import Diagnostic, EditionError, SourcePosition
+from edition.resolve import ResolvedDocument
+from edition.site import document_context
 
 LANGUAGE_NAMES = {"en": "English", "kk": "Қазақша", "ru": "Русский"}
 
 
 def environment(config: Config) -> Environment:
+    # Templates compiled by this generator, each reused while its text is unchanged.
+    cache = config.cache_dir / f"templates-{generator_version()[:16]}"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        bytecode: FileSystemBytecodeCache | None = FileSystemBytecodeCache(str(cache))
+    except OSError:
+        bytecode = None
     env = Environment(loader=FileSystemLoader(str(config.templates_dir)),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, auto_reload=False, bytecode_cache=bytecode)
     env.globals.update(site_title=config.site_title, language_names=LANGUAGE_NAMES)
     env.filters["tojson_ld"] = lambda value: Markup(json.dumps(value, ensure_ascii=False, sort_keys=True)
                                                    .replace("<", "\\u003c"))
     env.globals.update(languages=config.languages)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     i18n.install(env, config.root / "locale")
+    _remember_catalogues(env, config.root / "locale")
     return env
+
+
+def _remember_catalogues(env: Environment, project_locale: Path) -> None:
+    """The same gettext callables as :func:`i18n.install`, looking each language's catalogue up once.
+
+    An environment lives for one build, so its catalogues cannot go stale.
+    """
+    catalogues: dict[str, Any] = {}
+
+    def current(context: Context):  # noqa: ANN202
+        lang = str(context.get("lang") or "en")
+        found = catalogues.get(lang)
+        if found is None:
+            found = catalogues[lang] = i18n.translations(lang, project_locale)
+        return found
+
+    @pass_context
+    def gettext(context: Context, message: str) -> str:
+        return current(context).gettext(message)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        return current(context).ngettext(singular, plural, n)
+
+    @pass_context
+    def pgettext(context: Context, ctxt: str, message: str) -> str:
+        return current(context).pgettext(ctxt, message)
+
+    @pass_context
+    def npgettext(context: Context, ctxt: str, singular: str, plural: str, n: int) -> str:
+        return current(context).npgettext(ctxt, singular, plural, n)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True,  # type: ignore[attr-defined]
+                                  pgettext=pgettext, npgettext=npgettext)
+
+
+@dataclass(frozen=True)
+class TemplateDependencies:
+    digest: str
+    """Of the template and every template it extends, includes or imports (all of them when a name is computed)."""
+    variables: frozenset[str]
+    """Context variables any of those templates read."""
+
+
+def template_dependencies(config: Config, names: list[str]) -> dict[str, TemplateDependencies]:
+    """What each named template depends on, read from the template files.
+
+    A template that cannot be read or parsed depends on everything: its page
+    is always rendered, and rendering reports the problem.
+    """
+    folder = config.templates_dir
+    env = environment(config)  # its filters and extensions, so that every template compiles
+    sources: dict[str, bytes | None] = {}
+    refs: dict[str, set[str] | None] = {}
+    uses: dict[str, set[str]] = {}
+    every = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")) if folder.is_dir() else []
+
+    def load(name: str) -> None:
+        if name in sources:
+            return
+        try:
+            sources[name] = (folder / name).read_bytes()
+            tree = env.parse(sources[name].decode("utf-8"))
+            found = set(meta.find_referenced_templates(tree))
+            refs[name] = None if None in found else {str(n) for n in found}
+            uses[name] = set(meta.find_undeclared_variables(tree))
+        except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+            sources.setdefault(name, None)
+            refs[name], uses[name] = None, set()
+
+    result = {}
+    for name in names:
+        closure, pending, broken = set(), [name], False
+        while pending:
+            current = pending.pop()
+            if current in closure:
+                continue
+            closure.add(current)
+            load(current)
+            if refs[current] is None or sources[current] is None:
+                broken = True
+                continue
+            pending.extend(refs[current])  # type: ignore[arg-type]
+        if broken:  # a computed name, or a template that is missing or malformed
+            for other in every:
+                load(other)
+            closure |= set(every)
+            variables = {"*"}
+        else:
+            variables = set().union(*(uses[n] for n in closure))
+        result[name] = TemplateDependencies(
+            digest(*sorted((n, sources.get(n)) for n in closure), broken), frozenset(variables))
+    return result
+
+
+def locale_digest(config: Config) -> str:
+    """The project's own catalogues (the built-in ones are part of the generator's version)."""
+    folder = config.root / "locale"
+    files = sorted(folder.rglob("*.po")) if folder.is_dir() else []
+    return digest(*((p.relative_to(folder).as_posix(), p.read_bytes()) for p in files))
 
 
 def document_parts(resolved: ResolvedDocument) -> dict[str, Markup]:
@@ -60,44 +175,22 @@ def citation_files(resolved: ResolvedDocument, config: Config) -> dict[str, str]
     }
 
 
-def render_site(edition: Edition, config: Config) -> dict[str, bytes]:
-    """Every page of the site as bytes, keyed by its path in the output directory."""
-    env = environment(config)
-    pages: dict[str, str] = {}
-    documents = sorted(edition.documents, key=lambda d: d.meta.id)
-    for resolved in documents:
-        with processing(resolved.parsed.source.src_path):
-            pages.update(citation_files(resolved, config))
-            parts = document_parts(resolved)
-            abstracts = {name.split(".", 1)[1]: html for name, html in parts.items() if name.startswith("abstract.")}
-            pages[f"{resolved.meta.id}/index.html"] = env.get_template("document.html").render(
-                document=resolved, meta=resolved.meta, body=parts["body"], abstracts=abstracts,
-                citation=citation_text(resolved.meta, config.base_url),
-                **document_context(resolved.meta, abstracts, config))
-    site_pages = [SitePage("home", "index.html", "home.html", {}),
-                  SitePage("bibliography", "bibliography/index.html", "bibliography.html",
-                           {"references": edition.bibliography}),
-                  SitePage("sources", "sources/index.html", "sources.html", {"archives": edition.sources})]
-    site_pages += [SitePage(index.kind.slug, f"{index.kind.slug}/index.html", "register.html",
-                            {"page": index, "map_svg": Markup(places_map(index))}) for index in edition.indexes]
-    site_pages += [SitePage("about", "about/index.html", "about.html", {}),
-                   SitePage("how-to-cite", "how-to-cite/index.html", "how-to-cite.html",
-                            {"citations": {d.meta.id: citation_text(d.meta, config.base_url) for d in documents},
-                             "paragraph_citations": {d.meta.id: [
-                                 (anchor, number, citation_text(d.meta, config.base_url, CitedParagraph(anchor, number)))
-                                 for anchor, number in list(d.paragraph_numbers.items())[:1]] for d in documents}}),
-                   SitePage("search", "search/index.html", "search.html", {}),
-                   SitePage("404", "404.html", "404.html", {})]
-    rendered, groups = render_site_pages(env, site_pages, config, {"documents": documents})
-    pages.update(rendered)
-    sitemap_xml = sitemap(config, groups, [f"{d.meta.id}/index.html" for d in documents])
-    if sitemap_xml:
-        pages["sitemap.xml"] = sitemap_xml
-    pages["robots.txt"] = robots(config, sitemap_xml is not None)
-    for reference in edition.bibliography:
-        for name, text in reference.exports:
-            pages[f"bibliography/{name}"] = text
-    files = {path: text.encode("utf-8") for path, text in pages.items()}
+def render_document(resolved: ResolvedDocument, env: Environment, config: Config,
+                    parts: dict[str, Markup] | None = None) -> dict[str, bytes]:
+    """A document's page and its citation files, as bytes by output path (``parts``: its HTML, if made)."""
+    pages = citation_files(resolved, config)
+    parts = document_parts(resolved) if parts is None else parts
+    abstracts = {name.split(".", 1)[1]: html for name, html in parts.items() if name.startswith("abstract.")}
+    pages[f"{resolved.meta.id}/index.html"] = env.get_template("document.html").render(
+        document=resolved, meta=resolved.meta, body=parts["body"], abstracts=abstracts,
+        citation=citation_text(resolved.meta, config.base_url),
+        **document_context(resolved.meta, abstracts, config))
+    return {path: text.encode("utf-8") for path, text in pages.items()}
+
+
+def static_files(config: Config) -> dict[str, bytes]:
+    """The assets of ``templates/static/``, copied as they are."""
+    files = {}
     static = config.templates_dir / "static"
     for asset in sorted(static.rglob("*")) if static.exists() else ():
         if asset.is_file():

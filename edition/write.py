@@ -1,4 +1,4 @@
-"""Stage 5, write: the whole site into a fresh directory, then swapped in.
+"""Stage 5, write: the new site beside the old one, then swapped in.
 
 A build that fails, or is killed at any moment, never leaves a broken
 site: pages go to ``.site.building`` beside the output, and the complete
@@ -10,6 +10,10 @@ system has no atomic exchange, the old site is first renamed to
 ``site/`` for a moment, and the next build puts ``.site.previous`` back
 before anything else.  Leftovers of a killed build are removed by the
 next one.
+
+Making the new site costs what changed, not what the site holds: the
+previous generation is kept as a spare and brought up to date (see
+:class:`SiteWriter`), so an edit writes a handful of files.
 
 A marker file in every site lists the files this program wrote; a build
 refuses to replace a directory holding anything else.  One build at a
@@ -25,11 +29,16 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from edition.cache import bytes_digest
 from edition.config import Config
 from edition.diagnostics import Diagnostic, EditionError, SourcePosition
+
+if TYPE_CHECKING:
+    from edition.cache import Store
 
 MARKER = ".edition-site"
 """Present in every directory this program built; lists the files it wrote."""
@@ -55,8 +64,12 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def check_output_dir(config: Config) -> None:
-    """Refuse an output directory that would overwrite sources or someone else's files."""
+def check_output_dir(config: Config, unchanged: bool = False) -> None:
+    """Refuse an output directory that would overwrite sources or someone else's files.
+
+    ``unchanged``: the caller knows the directory holds exactly the files the
+    last build wrote (see :meth:`SiteWriter.untouched`), so it is not listed.
+    """
     if config.out_dir.is_symlink():
         raise _refuse(f"the output directory {config.out_dir.name!r} is a symbolic link; "
                       "give the real directory with --out")
@@ -71,7 +84,7 @@ def check_output_dir(config: Config) -> None:
             raise _refuse(f"the output directory may not be, contain or sit inside {name}")
     if out.exists() and not out.is_dir():
         raise _refuse(f"{out.name} is a file, not a directory: choose another --out")
-    foreign = foreign_files(out)
+    foreign = [] if unchanged else foreign_files(out)
     if foreign:
         raise _refuse(f"{out.name}/ holds files this program did not write ({foreign[0]}"
                       f"{f' and {len(foreign) - 1} more' if len(foreign) > 1 else ''}); "
@@ -82,11 +95,16 @@ def foreign_files(out: Path) -> list[str]:
     """Files in ``out`` that the site it holds did not list as its own (all of them if no marker)."""
     if not out.is_dir():
         return []
-    present = []
-    for folder, dirs, names in os.walk(out):
-        base = Path(folder)
-        for name in names + [d for d in dirs if (base / d).is_symlink()]:
-            present.append((base / name).relative_to(out).as_posix())
+    present: list[str] = []
+    pending = [("", str(out))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    present.append(prefix + entry.name)
     present.sort()
     marker = out / MARKER
     if not marker.is_file() or marker.is_symlink():
@@ -149,39 +167,328 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def write_site(files: dict[str, bytes], config: Config) -> int:
-    """Write ``files`` (relative path → bytes) as the new site; return how many were written."""
-    recover_output(config)
-    check_output_dir(config)
-    out = config.out_dir.resolve()
-    staging = staging_dir(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-        root = staging.resolve()
-        for relative, data in sorted(files.items()):
-            target = (staging / relative).resolve()
-            if root not in target.parents or relative == MARKER:
-                raise _refuse(f"refusing to write outside the output directory: {relative}")
-            target.parent.mkdir(parents=True, exist_ok=True)
+@dataclass
+class TreeState:
+    """What a site folder holds, as the build that last wrote it left it."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    """Output path → digest of its bytes (the marker file included)."""
+    stats: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Output path → (inode, size, modification time) when written: a file changed since shows."""
+    made_from: dict[str, str] = field(default_factory=dict)
+    """Output path → digest of what it was made from (see ``incremental.py``)."""
+    folders: dict[str, int] = field(default_factory=dict)
+    """Folder → modification time: a file added since shows."""
+    inode: int = 0
+    """Of the folder itself, which the atomic exchange moves with its contents."""
+
+
+@dataclass
+class SiteState:
+    """The two site folders a build keeps: the live site, and the previous generation (the spare)."""
+
+    out: str = ""
+    live: TreeState | None = None
+    spare: TreeState | None = None
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    info = path.stat()
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _checked(relative: str) -> str:
+    """A path the site may hold: relative, inside, not the marker."""
+    parts = relative.split("/")
+    if relative.startswith("/") or relative == MARKER or any(p in ("", ".", "..") for p in parts):
+        raise _refuse(f"refusing to write outside the output directory: {relative}")
+    return relative
+
+
+class SiteWriter:
+    """Writes a new site beside the live one and swaps it in; unchanged files cost (almost) nothing.
+
+    The new site is made in ``.site.building`` from the *spare*: the site of
+    the build before last, kept in ``.edition-cache/site-spare`` after each
+    swap instead of being deleted.  A build brings the spare up to date by
+    writing the files whose bytes differ from what it holds (a new file each
+    time, never in place, since a file may be a hard link shared with the
+    live site), linking the files that are unchanged since the live site,
+    and deleting the files the new site no longer has; then it swaps it in,
+    and the old live site becomes the next spare.  Without a usable spare
+    (first build, another file system, a build killed half-way), the folder
+    starts empty and unchanged files are hard-linked from the live site.
+
+    The state of both folders is recorded in the cache; the spare's record
+    is withdrawn before the spare is touched, so a build killed at any
+    moment leaves a spare that the next build does not trust, and deletes.
+    """
+
+    def __init__(self, config: Config, store: "Store", trusted: bool = False):
+        """``trusted``: the caller made the live site itself and watches it, so it is not checked file by file."""
+        self.config = config
+        self.store = store
+        self.out = config.out_dir.resolve()
+        self.staging = staging_dir(self.out)
+        self.spare_dir = config.cache_dir.resolve() / "site-spare"
+        self.key = str(self.out)
+        recorded = store.get("site", "state")
+        self.state = recorded if isinstance(recorded, SiteState) and recorded.out == self.key else SiteState(self.key)
+        if store.get("site", "busy"):  # a build was killed while it changed the spare
+            self.state.spare = None
+        self.live = self._verified_live(trusted)
+        self.tree: dict[str, str] = {}
+        self.stats: dict[str, tuple[int, int, int]] = {}
+        self.manifest: dict[str, str] = {}
+        self.made_from: dict[str, str] = {}
+        self.folders: set[str] = set()
+        self.written = 0
+        self.started = False
+
+    # -- what the live site holds ------------------------------------------------------------------
+    def _verified_live(self, trusted: bool) -> TreeState:
+        """The live site's record, keeping only the files still exactly as the build left them."""
+        live = self.state.live
+        try:
+            if live is None or self.out.stat().st_ino != live.inode:
+                return TreeState()
+        except OSError:
+            return TreeState()
+        if trusted:
+            return live
+        files, stats = {}, {}
+        base = str(self.out)
+        for path, digest in live.files.items():
+            try:
+                info = os.stat(f"{base}/{path}", follow_symlinks=False)
+            except OSError:
+                continue
+            if (info.st_ino, info.st_size, info.st_mtime_ns) == live.stats.get(path):
+                files[path], stats[path] = digest, live.stats[path]
+        return TreeState(files, stats, {p: m for p, m in live.made_from.items() if p in files},
+                         live.folders, live.inode)
+
+    def unchanged(self, path: str, made_from: str) -> str | None:
+        """The digest of the live file at ``path`` when it was made from ``made_from``; None otherwise."""
+        if self.live.made_from.get(path) == made_from:
+            return self.live.files.get(path)
+        return None
+
+    def intact(self, inode: int) -> bool:
+        """Whether the live site is the folder ``inode``, with every file as the build left it."""
+        live = self.state.live
+        return (live is not None and self.live.inode == inode == live.inode
+                and len(self.live.files) == len(live.files))
+
+    def untouched(self) -> bool:
+        """Whether the live site holds exactly the files the last build wrote, as it wrote them.
+
+        Every file is as recorded (size, time, inode), and no folder was
+        changed since (a file added or removed changes its folder's time).
+        """
+        live = self.state.live
+        if live is None or not live.folders or len(self.live.files) != len(live.files):
+            return False
+        base = str(self.out)
+        for folder, mtime in live.folders.items():
+            try:
+                if os.stat(f"{base}/{folder}" if folder else base).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    # -- making the new site -----------------------------------------------------------------------
+    def begin(self) -> None:
+        """Put the spare (or an empty folder) where the new site is made."""
+        if self.started:
+            return
+        self.started = True
+        spare, self.state.spare = self.state.spare, None
+        self.store.put("site", "busy", True)  # the spare is about to change: never trust it after a crash
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            if os.path.lexists(self.staging):
+                _remove(self.staging)
+            usable = (spare is not None and self.spare_dir.is_dir() and not self.spare_dir.is_symlink()
+                      and self.spare_dir.stat().st_ino == spare.inode
+                      and self.spare_dir.stat().st_dev == self.out.parent.stat().st_dev)
+            if usable:
+                os.rename(self.spare_dir, self.staging)
+                self.tree, self.stats = dict(spare.files), dict(spare.stats)  # type: ignore[union-attr]
+                self.folders = set(spare.folders) - {""}  # type: ignore[union-attr]
+            else:
+                if os.path.lexists(self.spare_dir):
+                    _remove(self.spare_dir)
+                self.staging.mkdir()
+        except OSError as error:
+            raise self._failed(error) from None
+
+    def put(self, relative: str, data: bytes, made_from: str = "") -> None:
+        """``relative`` has these bytes in the new site; written unless the folder already holds them."""
+        self.begin()
+        digest = bytes_digest(data)
+        self.manifest[_checked(relative)] = digest
+        self.made_from[relative] = made_from
+        if self.tree.get(relative) == digest:
+            return
+        target = self._prepare(relative)
+        try:
             target.write_bytes(data)
-        manifest = "\n".join([MARKER_HEADER, *sorted(Path(relative).as_posix() for relative in files)])
-        (staging / MARKER).write_text(manifest + "\n", encoding="utf-8")
-    except OSError as error:  # a full disk, a folder without write permission: the old site stays
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-        raise _refuse(f"cannot write the site beside {out.name}/: {error.strerror or error}"
-                      f"{f' ({error.filename})' if error.filename else ''}") from None
-    if not out.exists():
-        os.replace(staging, out)
-    elif exchange(staging, out):
-        shutil.rmtree(staging)  # now the old site
-    else:
-        previous = previous_dir(out)
-        os.replace(out, previous)
-        os.replace(staging, out)
-        shutil.rmtree(previous)
-    return len(files)
+            self.stats[relative] = _stat(target)
+        except OSError as error:
+            raise self._failed(error) from None
+        self.tree[relative] = digest
+        self.written += 1
+
+    def keep(self, relative: str, made_from: str) -> None:
+        """``relative`` is unchanged since the live site: the new site gets the same file.
+
+        (The path was checked when the file was first written.)
+        """
+        if not self.started:
+            self.begin()
+        digest = self.live.files[relative]
+        self.manifest[relative] = digest
+        self.made_from[relative] = made_from
+        if self.tree.get(relative) == digest:
+            return
+        target = self._prepare(relative)
+        try:
+            os.link(self.out / relative, target)
+        except OSError:  # no hard links here: copy the bytes
+            try:
+                target.write_bytes((self.out / relative).read_bytes())
+            except OSError as error:
+                raise self._failed(error) from None
+        self.tree[relative] = digest
+        self.stats[relative] = self.live.stats[relative]
+
+    def _prepare(self, relative: str) -> Path:
+        """The path in the new site, its folders made and any old file there removed."""
+        target = self.staging / relative
+        try:
+            if relative in self.tree or os.path.lexists(target):
+                self.tree.pop(relative, None)
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                elif os.path.lexists(target):
+                    target.unlink()
+            folder = relative.rpartition("/")[0]
+            if folder and folder not in self.folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                while folder and folder not in self.folders:
+                    self.folders.add(folder)
+                    folder = folder.rpartition("/")[0]
+        except OSError as error:
+            raise self._failed(error) from None
+        return target
+
+    def finish(self) -> int:
+        """Drop what the new site no longer has, write the marker, swap the new site in; the file count."""
+        self.begin()
+        try:
+            emptied = set()
+            for relative in sorted(set(self.tree) - set(self.manifest) - {MARKER}):
+                path = self.staging / relative
+                if path.is_symlink() or path.is_file():
+                    path.unlink()
+                del self.tree[relative]
+                self.stats.pop(relative, None)
+                emptied.add(relative.rpartition("/")[0])
+            self._remove_empty_folders(emptied)
+            manifest = "\n".join([MARKER_HEADER, *sorted(self.manifest)]) + "\n"
+            marker_digest = bytes_digest(manifest.encode("utf-8"))
+            if self.tree.get(MARKER) != marker_digest:
+                marker = self.staging / MARKER
+                if os.path.lexists(marker):
+                    marker.unlink()
+                marker.write_text(manifest, encoding="utf-8")
+                self.tree[MARKER] = marker_digest
+                self.stats[MARKER] = _stat(marker)
+            base = str(self.staging)
+            folders = {folder: os.stat(f"{base}/{folder}").st_mtime_ns for folder in self.folders}
+            folders[""] = self.staging.stat().st_mtime_ns
+            new_live = TreeState(dict(self.tree), dict(self.stats), dict(self.made_from), folders,
+                                 self.staging.stat().st_ino)
+        except OSError as error:
+            raise self._failed(error) from None
+        old_live = self.state.live if self.live.inode else None
+        old_verified = self.live
+        if not self.out.exists():
+            os.replace(self.staging, self.out)
+            old = None
+        elif exchange(self.staging, self.out):
+            old = self.staging
+        else:
+            old = previous_dir(self.out)
+            os.replace(self.out, old)
+            os.replace(self.staging, self.out)
+        # Killed from here until the state is saved, the next build finds a site it has no record of
+        # (another folder) and makes everything anew.
+        self.state = SiteState(self.key, new_live, None)
+        if old is not None:
+            self._keep_as_spare(old, old_live, old_verified)
+        self._save()
+        return len(self.manifest)
+
+    def _keep_as_spare(self, old: Path, old_live: TreeState | None, verified: TreeState) -> None:
+        """The old live site becomes the spare, when its contents are known and it can move there."""
+        usable = old_live is not None and len(verified.files) == len(old_live.files)
+        try:
+            if usable and old.stat().st_dev == self.spare_dir.parent.stat().st_dev:
+                if os.path.lexists(self.spare_dir):
+                    _remove(self.spare_dir)
+                os.replace(old, self.spare_dir)
+                spare = TreeState(old_live.files, old_live.stats, old_live.made_from, old_live.folders,  # type: ignore[union-attr]
+                                  self.spare_dir.stat().st_ino)
+                self.state.spare = spare
+                return
+        except OSError:
+            pass
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """The build failed: the folder being made goes back to being the spare, as it now is."""
+        if not self.started or not self.staging.exists():
+            return
+        try:
+            if os.path.lexists(self.spare_dir):
+                _remove(self.spare_dir)
+            os.replace(self.staging, self.spare_dir)
+            folders = {folder: 0 for folder in self.folders}
+            self.state.spare = TreeState(dict(self.tree), dict(self.stats), {}, folders, self.spare_dir.stat().st_ino)
+            self._save()
+        except OSError:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_empty_folders(self, candidates: set[str]) -> None:
+        """Remove the folders of ``candidates`` (and their parents) that are now empty."""
+        below = set()
+        for folder in candidates:
+            while folder:
+                below.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(below & self.folders, key=lambda f: f.count("/"), reverse=True):
+            path = self.staging / folder
+            try:
+                next(os.scandir(path))
+            except StopIteration:
+                path.rmdir()
+                self.folders.discard(folder)
+            except FileNotFoundError:
+                self.folders.discard(folder)
+
+    def _save(self) -> None:
+        self.store.write([("site", "state", self.state)], [("site", "busy")])
+
+    def _failed(self, error: OSError) -> EditionError:
+        """A full disk, a folder without write permission: the old site stays."""
+        if self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self.started = False
+        return _refuse(f"cannot write the site beside {self.out.name}/: {error.strerror or error}"
+                       f"{f' ({error.filename})' if error.filename else ''}")
 
 
 @contextmanager

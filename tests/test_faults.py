@@ -99,6 +99,9 @@ def _die_at(point: str, root: Path, exchange: bool = True) -> None:
                 original_replace(source, target)
                 if point == "between-renames" and Path(source).name == "site":
                     os.kill(os.getpid(), signal.SIGKILL)
+                # after the swap the old site is kept as the next build's spare, or removed
+                if point == "after-swap" and Path(source).name.startswith(".site.") and Path(target).name != "site":
+                    os.kill(os.getpid(), signal.SIGKILL)
 
             def rmtree(path, *args, **kwargs):  # noqa: ANN001
                 if point == "after-swap" and Path(path).name.startswith(".site."):
@@ -274,6 +277,7 @@ def test_a_full_disk_is_a_diagnostic_and_the_old_site_stays(project, capsys, mon
         return real_write_bytes(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    set_title(project, "A new title on every page")  # a build with nothing to write writes nothing
     code, err = run_build(project, capsys=capsys)
     monkeypatch.undo()
     assert code == 1 and "error[output-dir]: cannot write the site beside site/: No space left on device" in err

@@ -193,9 +193,11 @@
       engines = fetch(new URL("pagefind/languages.json", root)).then(function (response) {
         if (!response.ok) throw new Error("languages");
         return response.json();
-      }).then(function (languages) {
-        return Promise.all(languages.map(function (lang) {
-          var bundle = new URL("pagefind/" + lang + "/", root);
+      }).then(function (bundles) {
+        // A bundle per language ("en"), or several for a large edition ("en", "en-1"…).
+        return Promise.all(bundles.map(function (name) {
+          var lang = name.split("-")[0];
+          var bundle = new URL("pagefind/" + name + "/", root);
           return import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
             return pagefind.options({ basePath: bundle.pathname, excerptLength: 24 }).then(function () {
               return pagefind.init();
@@ -232,18 +234,35 @@
       return meta.section || "";
     }
 
+    // One indexed page per document and language; each paragraph is a sub-result under its anchor,
+    // described (part, section, ¶ number) in the page's "units" metadata.
+    function paragraphs(lang, result, data) {
+      var described = {};
+      try { described = JSON.parse(data.meta.units || "{}"); } catch (error) { described = {}; }
+      return (data.sub_results || []).map(function (sub) {
+        var anchor = sub.anchor && sub.anchor.id;
+        var info = (anchor && described[anchor]) || ["title", "", null];
+        var score = 0;
+        (sub.weighted_locations || []).forEach(function (location) { score += location.balanced_score || 0; });
+        return {
+          lang: lang, score: score || result.score, target: sub.url.replace(/^\//, ""),
+          title: data.meta.title, part: info[0], section: info[1], paragraph: info[2], excerpt: sub.excerpt
+        };
+      });
+    }
+
     function show(query, found) {
       list.textContent = "";
       found.forEach(function (item) {
         var li = document.createElement("li");
         var heading = document.createElement("a");
-        heading.href = new URL(item.data.meta.target, root).href;
+        heading.href = new URL(item.target, root).href;
         heading.className = "search-result-link";
         var title = document.createElement("span");
         title.className = "search-result-title";
-        title.textContent = item.data.meta.title;
+        title.textContent = item.title;
         heading.appendChild(title);
-        var place = where(item.data.meta, item.lang);
+        var place = where(item, item.lang);
         if (place) {
           var detail = document.createElement("span");
           detail.className = "search-result-where";
@@ -252,7 +271,7 @@
           heading.appendChild(detail);
         }
         li.appendChild(heading);
-        var excerpt = excerptNode(item.data.excerpt);
+        var excerpt = excerptNode(item.excerpt);
         excerpt.setAttribute("lang", item.lang);
         li.appendChild(excerpt);
         list.appendChild(li);
@@ -270,19 +289,18 @@
         return Promise.all(loaded.map(function (engine) {
           return engine.pagefind.search(query).then(function (search) {
             return Promise.all(search.results.slice(0, 20).map(function (result) {
-              return result.data().then(function (data) {
-                return { lang: engine.lang, score: result.score, data: data };
-              });
+              return result.data().then(function (data) { return paragraphs(engine.lang, result, data); });
             }));
           });
         }));
       }).then(function (perLanguage) {
         if (mine !== counter) return;
         var best = {};
-        perLanguage.forEach(function (items) {
-          items.forEach(function (item) {
-            var key = item.data.meta.target;
-            if (!best[key] || best[key].score < item.score) best[key] = item;
+        perLanguage.forEach(function (perDocument) {
+          perDocument.forEach(function (items) {
+            items.forEach(function (item) {
+              if (!best[item.target] || best[item.target].score < item.score) best[item.target] = item;
+            });
           });
         });
         var found = Object.keys(best).map(function (key) { return best[key]; });
