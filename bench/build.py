@@ -1,62 +1,150 @@
-"""Build benchmark: full build, no-op rebuild, edits, against the floor, with peak memory.
+"""Build benchmark: full build, no-op rebuild, edits and ``serve``, against the floor, with peak memory.
 
 Run from the project root: ``python -m bench.build`` (``--docs 100 1000``,
-``--entries 5000``).  Every timing is one fresh process, as an editor runs
-it; peak memory is that process's maximum resident size.
+``--entries 5000``).  Every build is one fresh process, as an editor runs
+it; peak memory is that process's maximum resident size, and separately
+the largest of its children (worker processes, Pagefind).  The floor is
+plain Python-Markdown and one Jinja template over the same files, in one
+process (``bench/floor.py``).  ``serve`` is timed from the moment a file
+is saved until the page's new bytes are served, through the reload event
+a browser waits for.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from bench.synthetic import generate
 
-RUNNER = ("import resource, sys, time; t = time.perf_counter(); "
-          "from edition.cli import main; code = main(sys.argv[1:]); "
-          "print(f'{time.perf_counter() - t:.4f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr); "
-          "sys.exit(code)")
-FLOOR = ("import resource, sys, time; t = time.perf_counter(); from pathlib import Path; "
+PROJECT = Path(__file__).resolve().parent.parent
+RUNNER = """
+import json, resource, sys, time
+started = time.perf_counter()
+from pathlib import Path
+from edition.config import load_config
+from edition.pipeline import build
+result = build(load_config(Path(sys.argv[1]), quiet=True))
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "rendered": list(result.rendered), "written": result.written}))
+"""
+FLOOR = ("import json, resource, sys, time; t = time.perf_counter(); from pathlib import Path; "
          "from bench.floor import build_floor; build_floor(Path(sys.argv[1]), Path(sys.argv[2])); "
-         "print(f'{time.perf_counter() - t:.4f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)")
+         "print(json.dumps({'seconds': time.perf_counter() - t, "
+         "'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'children': 0}))")
 
 
-def _timed(code: str, *args: str) -> tuple[float, float]:
-    """(seconds inside the process, peak MB) of one run."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+def _environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PROJECT), "SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def _timed(code: str, *args: str) -> dict:
+    """What one run reports: seconds inside the process, peak MB (own and children's), pages made."""
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                            env=_environment())
     if result.returncode != 0:
         raise SystemExit(f"run failed:\n{result.stderr[-3000:]}")
-    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(kilobytes) / 1024
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def run(documents: int, entries: int, workdir: Path) -> list[tuple[str, float, float]]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_latency(root: Path, rounds: int = 6) -> list[float]:
+    """Milliseconds from saving a paragraph to its page's new bytes being served, through the reload event."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "edition", "serve", "--root", str(root), "--port", str(port)],
+                              env=_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:  # ready once the first build is done and its reload events flow
+            try:
+                state = json.loads(urllib.request.urlopen(f"{base}/__edition__/state", timeout=5).read())
+                events = urllib.request.urlopen(f"{base}/__edition__/events", timeout=60)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("serve did not start")
+                time.sleep(0.2)
+        time.sleep(1.0)  # the watchers are in place
+
+        def next_state() -> dict:
+            while True:
+                line = events.readline().decode("utf-8")
+                if not line:
+                    raise SystemExit("serve stopped sending events")
+                if line.startswith("data: "):
+                    return json.loads(line[6:])
+
+        state = next_state()
+        source = root / "content" / "doc-0000.md"
+        latencies = []
+        for _ in range(rounds):
+            marker = f"Saved {time.time_ns()}: "
+            text = re.sub(r"(Edited|Saved \d+): ", marker, source.read_text(encoding="utf-8"), count=1)
+            started = time.perf_counter()
+            source.write_text(text, encoding="utf-8")
+            while True:
+                new = next_state()
+                moved, state = new["generation"] != state["generation"], new
+                if moved:
+                    break
+            page = urllib.request.urlopen(f"{base}/doc-0000/", timeout=10).read().decode("utf-8")
+            latencies.append(1000 * (time.perf_counter() - started))
+            assert marker in page
+            time.sleep(2.5)  # let the search index catch up, as between two saves of an editor
+        events.close()
+        return latencies
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run(documents: int, entries: int, workdir: Path) -> tuple[list[tuple[str, dict]], dict]:
     root = generate(workdir / f"edition-{documents}", documents, entries)
-    build = ("build", "--root", str(root), "--quiet")
-    rows = []
-    floor, floor_mb = _timed(FLOOR, str(root), str(workdir / f"floor-{documents}"))
-    rows.append(("floor: Markdown + one template", floor, floor_mb))
-    rows.append(("full build", *_timed(RUNNER, *build)))
-    rows.append(("no-op rebuild", *_timed(RUNNER, *build)))
+    rows: list[tuple[str, dict]] = []
+    rows.append(("floor: Markdown + one template", _timed(FLOOR, str(root), str(workdir / f"floor-{documents}"))))
+    rows.append(("full build (first, no anchors.lock)", _timed(RUNNER, str(root))))
+    shutil.rmtree(root / "site")
+    shutil.rmtree(root / ".edition-cache")
+    rows.append(("full build (fresh clone, with lock)", _timed(RUNNER, str(root))))
+    rows.append(("no-op rebuild", _timed(RUNNER, str(root))))
     doc = root / "content" / "doc-0000.md"
     _edit(doc, "## Section 1 {#sec:s1}\n\n", "## Section 1 {#sec:s1}\n\nEdited: ")
-    rows.append(("one-paragraph edit", *_timed(RUNNER, *build)))
+    rows.append(("one-paragraph edit", _timed(RUNNER, str(root))))
     bib = root / "bibliography.bib"
+    key = "author00000"
     _edit(bib, "title = {", "title = {Revised ")
-    rows.append(("one bibliography entry edit", *_timed(RUNNER, *build)))
+    rows.append(("one bibliography entry edit", _timed(RUNNER, str(root))))
+    citing = sorted(f"{p.stem}/index.html" for p in (root / "content").glob("*.md")
+                    if f"@{key}," in p.read_text(encoding="utf-8") or f"@{key}]" in p.read_text(encoding="utf-8"))
     _edit(root / "templates" / "document.html", "</article>", "<!-- edited --></article>")
-    rows.append(("template edit", *_timed(RUNNER, *build)))
-    return rows
+    rows.append(("template edit (document.html)", _timed(RUNNER, str(root))))
+    latencies = serve_latency(root)
+    extra = {"citing": citing, "bib_rendered": rows[5][1]["rendered"], "serve": latencies}
+    return rows, extra
 
 
 def main() -> None:
@@ -67,13 +155,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for documents in args.docs:
             started = time.perf_counter()
-            rows = run(documents, args.entries, Path(folder))
-            floor = rows[0][1]
-            print(f"\nN = {documents} documents, {args.entries} bibliography entries "
+            rows, extra = run(documents, args.entries, Path(folder))
+            floor = rows[0][1]["seconds"]
+            print(f"\nN = {documents} documents, {args.entries} bibliography entries, {os.cpu_count()} cores "
                   f"(generated and measured in {time.perf_counter() - started:.0f} s)")
-            print(f"{'':32} {'seconds':>9} {'× floor':>8} {'peak MB':>8}")
-            for name, seconds, megabytes in rows:
-                print(f"{name:32} {seconds:9.3f} {seconds / floor:8.2f} {megabytes:8.0f}")
+            print(f"{'':38} {'seconds':>9} {'× floor':>8} {'peak MB':>8} {'children':>9} {'pages':>6}")
+            for name, row in rows:
+                pages = len(row.get("rendered", ())) if "rendered" in row else ""
+                print(f"{name:38} {row['seconds']:9.3f} {row['seconds'] / floor:8.2f} {row['peak']:8.0f} "
+                      f"{row['children']:9.0f} {pages:>6}")
+            serve = extra["serve"]
+            print(f"{'serve: save to reloaded page (median)':38} {statistics.median(serve) / 1000:9.3f} "
+                  f"{statistics.median(serve) / 1000 / floor:8.2f}   ({', '.join(f'{ms:.0f}' for ms in serve)} ms)")
+            rendered = set(extra["bib_rendered"])
+            documents_made = sorted(p for p in rendered if p.count("/") == 1 and p.endswith("/index.html")
+                                    and p.split("/")[0].startswith("doc-"))
+            print(f"bibliography entry edit: {len(rendered)} pages made again: {len(documents_made)} documents "
+                  f"(documents citing the entry: {len(extra['citing'])}, the same: "
+                  f"{documents_made == extra['citing']}) and site pages {sorted(rendered - set(documents_made))}")
 
 
 if __name__ == "__main__":

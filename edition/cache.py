@@ -89,6 +89,9 @@ def generator_version() -> str:
 class Store:
     """Pickled records by (kind, key) in one SQLite file; a damaged file is treated as empty."""
 
+    FORGET = {"page"}
+    """Kinds written but not kept in memory: large, and read once."""
+
     def __init__(self, cache_dir: Path):
         self.path = cache_dir / STORE_NAME
         self._memory: dict[tuple[str, str], Any] = {}
@@ -173,8 +176,8 @@ class Store:
         self._memory[(kind, key)] = value
         return value
 
-    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
-        """The records of ``kind`` under ``keys`` that exist."""
+    def get_many(self, kind: str, keys: Iterable[str], remember: bool = True) -> dict[str, Any]:
+        """The records of ``kind`` under ``keys`` that exist (kept in memory unless ``remember`` is false)."""
         found: dict[str, Any] = {}
         wanted = []
         for key in keys:
@@ -194,7 +197,9 @@ class Store:
             for key, blob in rows:
                 value = _loads(blob)
                 if value is not _MISSING:
-                    self._memory[(kind, key)] = found[key] = value
+                    found[key] = value
+                    if remember:
+                        self._memory[(kind, key)] = value
         return found
 
     def keys(self, kind: str) -> list[str]:
@@ -209,7 +214,7 @@ class Store:
     def write(self, puts: Iterable[tuple[str, str, Any]], deletes: Iterable[tuple[str, str]] = ()) -> None:
         """Put and delete records in one transaction, and bump the generation."""
         puts = list(puts)
-        rows = [(kind, key, pickle.dumps(value, protocol=5)) for kind, key, value in puts]
+        rows = ((kind, key, pickle.dumps(value, protocol=5)) for kind, key, value in puts)  # one at a time
         gone = list(deletes)
         try:
             db = self._connect()
@@ -230,7 +235,10 @@ class Store:
         for kind, key in gone:
             self._memory.pop((kind, key), None)
         for kind, key, value in puts:
-            self._memory[(kind, key)] = value
+            if kind in self.FORGET:
+                self._memory.pop((kind, key), None)
+            else:
+                self._memory[(kind, key)] = value
         self._generation = generation
 
     def put(self, kind: str, key: str, value: Any) -> None:

@@ -37,6 +37,8 @@ from edition.site import DocumentSummary
 
 PARALLEL_FROM = 24
 """Documents to process before a second process pays for starting (measured with ``bench.build``)."""
+START_METHOD: str | None = None
+"""How worker processes start; None: forked, unless the process runs other threads (then spawned)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class DocumentFacts:
     outputs: dict[str, str] = field(default_factory=dict)
     """Output path → digest of its bytes."""
     units: dict[str, tuple[str, int]] = field(default_factory=dict)
-    """Language → digest and length of text of the document's search units in it."""
+    """Language → digest and length of the page Pagefind indexes for the document's text in it."""
     shares: dict[str, str] = field(default_factory=dict)
     """Digest of each part of the document's :class:`DocumentShares`."""
 
@@ -100,26 +102,38 @@ class DocumentShares:
 
 @dataclass
 class DocumentTask:
-    source: SourceDocument
+    path: str
+    """The document's file, relative to the project root (read where the task runs)."""
+    id: str
     source_digest: str
     log: tuple[EditorialChange, ...] = ()
     log_digest: str | None = None
     assignment: Assignment | None = None
     """The ids to give; None to choose them (see the module's doc)."""
 
+    def read(self, config: Config) -> SourceDocument:
+        from edition.read import read_document
+
+        source = read_document(config.root / self.path, config, Diagnostics())  # its problems: read already
+        if source is None or source.meta.id != self.id:
+            raise EditionError([Diagnostic(SourcePosition(self.path), "error", "file-unreadable",
+                                           f"{self.path} changed while the build read it; build again")])
+        return source
+
 
 @dataclass
 class DocumentResult:
     facts: DocumentFacts | None
     files: dict[str, bytes] = field(default_factory=dict)
-    units: tuple[Unit, ...] = ()
+    pages: dict[str, str] = field(default_factory=dict)
+    """Language → the page Pagefind indexes for the document's text in it (``search.index_page``)."""
     fatal: tuple[Diagnostic, ...] = ()
     """A problem that stops the build at once (a template that cannot render)."""
     shares: DocumentShares | None = None
-    blocks: tuple[Block, ...] = ()
-    """What the anchors were assigned to, should they have to be assigned again."""
     section: str = ""
     """The document's section of the new lock."""
+    references: dict[str, Any] = field(default_factory=dict)
+    """Key → the reference-list entries the document formatted."""
 
 
 @dataclass
@@ -137,6 +151,8 @@ class DocumentContext:
     """The anchor ledger as ``assign_anchors`` reads it (a Ledger or an ``anchoring.LockView``)."""
     bibliography: Any
     parse: Callable[[SourceDocument], Any]
+    formatted: dict[str, Any] = field(default_factory=dict)
+    """Key → reference-list entry formatted by an earlier build, for this bibliography and style."""
     _local: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -171,7 +187,7 @@ class DocumentContext:
             from edition.resolve import Shared
 
             self._local["shared"] = Shared(self.config, self.bibliography, get_style(self.style_name),
-                                           self.register, self.registers, self.files)
+                                           self.register, self.registers, self.files, dict(self.formatted))
         return self._local["shared"]
 
     def environment(self):  # noqa: ANN201 - jinja2.Environment
@@ -207,11 +223,12 @@ def process_document(task: DocumentTask, context: DocumentContext,
     from edition.render import document_parts, render_document, template_errors
     from edition.resolve import resolve_document
     from edition.sanitize import markdown_problems
-    from edition.search import document_units
+    from edition.search import document_units, index_page
 
-    source, config = task.source, context.config
+    config = context.config
     diagnostics = Diagnostics()
-    with processing(source.src_path):
+    with processing(task.path):
+        source = task.read(config)
         parsed = context.parse(source)
         diagnostics.extend(markdown_problems(parsed.markdown))
         check_image_paths(((source.src_path, image) for image in document_images(parsed.markdown)),
@@ -256,8 +273,18 @@ def process_document(task: DocumentTask, context: DocumentContext,
                 units = tuple(document_units(text, meta.id, meta.lang, dict(meta.title),
                                              dict(resolved.paragraph_numbers)))
     section = section_text(assignment.record)
-    facts, shares = _facts(task, parsed, blocks, assignment, resolved, diagnostics, files, units, digest(section))
-    return DocumentResult(facts, files, units, fatal, shares, tuple(blocks), section)
+    pages = {lang: index_page(source.meta.id, lang, found) for lang, found in _by_language(units).items()}
+    facts, shares = _facts(task, source, parsed, blocks, assignment, resolved, diagnostics, files, pages,
+                           digest(section))
+    references = {r.key: r.html for r in resolved.references} if resolved is not None else {}
+    return DocumentResult(facts, files, pages, fatal, shares, section, references)
+
+
+def _by_language(units: tuple[Unit, ...]) -> dict[str, list[Unit]]:
+    by_lang: dict[str, list[Unit]] = {}
+    for unit in units:
+        by_lang.setdefault(unit.lang, []).append(unit)
+    return dict(sorted(by_lang.items()))
 
 
 def _field_missing(error: Exception, shared: Any, config: Config) -> Diagnostic:
@@ -270,12 +297,11 @@ def _field_missing(error: Exception, shared: Any, config: Config) -> Diagnostic:
                       f"{config.citation_style} style needs to print it")
 
 
-def _facts(task: DocumentTask, parsed: Any, blocks: list[Block], assignment: Assignment, resolved: Any,
-           diagnostics: Diagnostics, files: dict[str, bytes], units: tuple[Unit, ...], section: str
+def _facts(task: DocumentTask, source: SourceDocument, parsed: Any, blocks: list[Block], assignment: Assignment,
+           resolved: Any, diagnostics: Diagnostics, files: dict[str, bytes], pages: dict[str, str], section: str
            ) -> tuple[DocumentFacts, DocumentShares]:
     from edition.cache import bytes_digest
 
-    source = task.source
     meta = source.meta
     keys = tuple(dict.fromkeys(item.key for occurrence in parsed.citations for item in occurrence.group.items))
     link_files = tuple(sorted({link.file for link in parsed.links if link.file is not None}))
@@ -283,9 +309,6 @@ def _facts(task: DocumentTask, parsed: Any, blocks: list[Block], assignment: Ass
     shares = DocumentShares(DocumentSummary(meta, task.log, dict(resolved.paragraph_numbers) if resolved else {}),
                             tuple(resolved.cited) if resolved else (), tuple(resolved.unit_cited) if resolved else (),
                             tuple(resolved.mentions) if resolved else ())
-    by_lang: dict[str, list[Unit]] = {}
-    for unit in units:
-        by_lang.setdefault(unit.lang, []).append(unit)
     facts = DocumentFacts(
         path=source.src_path, id=meta.id, source_digest=task.source_digest, log_digest=task.log_digest,
         pins=tuple(b.pinned for b in blocks if b.pinned is not None),
@@ -295,8 +318,7 @@ def _facts(task: DocumentTask, parsed: Any, blocks: list[Block], assignment: Ass
         link_checks=tuple(resolved.link_checks) if resolved else (),
         diagnostics=tuple(diagnostics.items),
         outputs={path: bytes_digest(data) for path, data in files.items()},
-        units={lang: (pickle_digest(tuple(found)), sum(len(u.text) for u in found))
-               for lang, found in sorted(by_lang.items())},
+        units={lang: (bytes_digest(page.encode("utf-8")), len(page)) for lang, page in pages.items()},
         shares={name: pickle_digest(getattr(shares, name)) for name in ("summary", "cited", "unit_cited", "mentions")})
     return facts, shares
 
@@ -389,6 +411,14 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+def process_context() -> Any:
+    """How the build's other processes start: forked, unless this process runs other threads, which may
+    hold locks a copy would never see released (``edition serve``): then they start afresh."""
+    method = START_METHOD or ("fork" if threading.active_count() == 1
+                              and "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    return multiprocessing.get_context(method)
+
+
 def process_documents(tasks: list[DocumentTask], context: DocumentContext,
                       workers: int | None = None) -> Iterator[tuple[DocumentTask, DocumentResult]]:
     """Each task with its result, in the order given; several processes when there are enough documents.
@@ -406,10 +436,7 @@ def process_documents(tasks: list[DocumentTask], context: DocumentContext,
                 sequencer.pass_turn(index)
             yield task, process_document(task, context, (sequencer, index))
         return
-    # Forking copies a process whose other threads may hold locks (``edition serve``): start clean then.
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    mp = multiprocessing.get_context(method)
+    mp = process_context()
     sequencer = Sequencer(len(tasks), mp)
     # One document at a time: a process waiting for its turn must never hold documents that come before.
     with ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
@@ -422,8 +449,8 @@ def process_documents(tasks: list[DocumentTask], context: DocumentContext,
                 raise
             except Exception as error:
                 if getattr(error, "edition_input", None) is None:
-                    error.edition_input = task.source.src_path  # type: ignore[attr-defined]
-                    error.add_note(f"(while processing {task.source.src_path})")
+                    error.edition_input = task.path  # type: ignore[attr-defined]
+                    error.add_note(f"(while processing {task.path})")
                 raise
             yield task, result
 

@@ -187,8 +187,6 @@ class ReadDocuments:
 
     facts: list[SourceFacts] = field(default_factory=list)
     """Every readable document with a unique id, in file order."""
-    sources: dict[str, Any] = field(default_factory=dict)
-    """Path → SourceDocument, for the documents read in this build."""
     digests: dict[str, str] = field(default_factory=dict)
     """Path → the digest the facts were read from."""
     logs: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -238,8 +236,6 @@ def read_documents(inputs: Inputs, config: Config, store: Store, diagnostics: Di
         seen[facts.id] = facts
         result.facts.append(facts)
         result.digests[facts.path] = facts.digest  # type: ignore[assignment]
-        if document is not None:
-            result.sources[facts.path] = document
     logs = []
     remembered_logs = store.get_many("log", [log.display for log in inputs.logs.values()])
     for facts in result.facts:
@@ -261,17 +257,6 @@ def read_documents(inputs: Inputs, config: Config, store: Store, diagnostics: Di
     if fresh or logs:
         store.write([("source", path, facts) for path, facts in fresh] + logs)
     return result
-
-
-def source_document(facts: SourceFacts, read: ReadDocuments, config: Config) -> Any:
-    """The SourceDocument of a document (read again when the build only remembered it)."""
-    document = read.sources.get(facts.path)
-    if document is None:
-        from edition.read import read_document
-
-        document = read_document(config.root / facts.path, config, Diagnostics())
-        read.sources[facts.path] = document
-    return document
 
 
 def cached_value(store: Store, kind: str, key: str, compute: Any) -> Any:

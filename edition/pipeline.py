@@ -145,6 +145,10 @@ class _Build:
         """Path → DocumentShares of the documents processed in this build."""
         self.later: list[tuple[str, str, Any]] = []
         """Records to store once the build succeeded."""
+        self.formatted: dict[str, Any] = {}
+        """Key → reference-list entry, as formatted in this build or an earlier one."""
+        self.pages: list[tuple[str, str, str]] = []
+        """Search pages made and not yet stored."""
 
     # -- the whole build ---------------------------------------------------------------------------
     def run(self) -> BuildResult:
@@ -177,12 +181,12 @@ class _Build:
         from edition.cache import bytes_digest, digest, generator_version
         from edition.citations.style import UnknownStyleError, get_style
         from edition.documents import DocumentContext, DocumentTask, process_documents
-        from edition.anchoring import LockView
-        from edition.incremental import BuildRecord, Dependencies, cached_value, read_documents, source_document
+        from edition.incremental import BuildRecord, Dependencies, cached_value, read_documents
         from edition.read import check_project_files
         from edition.render import locale_digest, template_dependencies
 
         config, store, diagnostics = self.config, self.store, self.diagnostics
+        self.early = _Early(config, inputs, store, self.workers)
         read = read_documents(inputs, config, store, diagnostics)
         check_project_files(config, diagnostics)
         register = self._archives(inputs)
@@ -217,7 +221,7 @@ class _Build:
         tasks: list[DocumentTask] = []
         record = store.get("build", "record")
         epoch = deps.epoch()
-        same_lock = isinstance(lock, LockView)
+        same_lock = self.lock_is_ours
         same_epoch = same_lock and getattr(record, "epoch", None) == epoch
         for source in read.facts:
             known = previous.get(source.path)
@@ -230,22 +234,19 @@ class _Build:
                 if all(writer.unchanged(path, made) == value for path, value in known.outputs.items()):
                     facts[source.path], made_from[source.path] = known, made
                     continue
-            document = source_document(source, read, config)
-            if document is None:  # changed since it was read a moment ago: the next build sees it
-                raise EditionError([Diagnostic(SourcePosition(source.path), "error", "file-unreadable",
-                                               f"{source.path} changed while it was being read; build again")])
-            tasks.append(DocumentTask(document, read.digests[source.path], read.logs.get(source.id, ()),
-                                      log_digest))
+            tasks.append(DocumentTask(source.path, source.id, read.digests[source.path],
+                                      read.logs.get(source.id, ()), log_digest))
 
+        # Reference-list entries formatted by earlier builds, for the entries (text and label) as they are now.
+        kept = store.get("formatted", style.name) or {}
+        self.formatted = {key: html for key, (made, html) in kept.items() if deps.key(key) == made}
         context = DocumentContext(config, config.citation_style, register, registers, files, lock, bibliography,
-                                  globals().get("parse_document") or __getattr__("parse_document"))
-        units: dict[str, tuple[Any, ...]] = {}
+                                  globals().get("parse_document") or __getattr__("parse_document"),
+                                  self.formatted)
         processed: dict[str, Any] = {}
-        blocks: dict[str, tuple[Any, ...]] = {}
-        tasks.sort(key=lambda task: task.source.meta.id)  # build order: new ids are chosen in it
+        tasks.sort(key=lambda task: task.id)  # build order: new ids are chosen in it
         for task, result in process_documents(tasks, context, self.workers):
-            self._take(result, deps, writer, facts, made_from, units, processed)
-            blocks[result.facts.path] = result.blocks
+            self._take(result, deps, writer, facts, made_from, processed)
         self.progress.stage("documents", f"{len(tasks)} of {len(read.facts)} processed")
 
         # Ids: settle what the documents chose on their own, in the order a one-process build goes.
@@ -259,11 +260,9 @@ class _Build:
 
         def reassign(document_id: str, taken: Any) -> tuple[frozenset[str], frozenset[str]]:
             path = by_id[document_id]
-            if path not in blocks:  # kept from the last build: parse it for its blocks
-                document = source_document(read.facts[paths.index(path)], read, config)
-                blocks[path] = tuple(Block(b.text, b.pinned) for b in context.parse(document).blocks)
-            assignment = plain_assignment(assign_anchors(document_id, list(blocks[path]), lock, config.build_date,
-                                                         taken=taken))
+            task = DocumentTask(path, document_id, read.digests[path])
+            blocks = [Block(b.text, b.pinned) for b in context.parse(task.read(config)).blocks]
+            assignment = plain_assignment(assign_anchors(document_id, blocks, lock, config.build_date, taken=taken))
             again[path] = assignment
             anchoring = anchor_facts(assignment, "")
             return anchoring.fresh, anchoring.claimed
@@ -271,14 +270,12 @@ class _Build:
         settle(order, {d: facts[by_id[d]].anchoring.fresh for d in order},
                lambda d: again[by_id[d]].claimed() if by_id[d] in again else facts[by_id[d]].anchoring.claimed,
                {d: facts[by_id[d]].pins for d in order}, lock, reassign)
-        blocks.clear()
         if again:  # the documents whose ids another document took first, made again with the ids they get
-            retasks = [DocumentTask(source_document(read.facts[paths.index(path)], read, config),
-                                    read.digests[path], read.logs.get(facts[path].id, ()),
+            retasks = [DocumentTask(path, facts[path].id, read.digests[path], read.logs.get(facts[path].id, ()),
                                     read.log_digests.get(facts[path].id), assignment)
                        for path, assignment in again.items()]
             for task, result in process_documents(retasks, context, self.workers):
-                self._take(result, deps, writer, facts, made_from, units, processed)
+                self._take(result, deps, writer, facts, made_from, processed)
             self.progress.stage("anchors", f"{len(again)} documents made again with the ids they get")
         for lost in sorted(set(lock.document_ids()) - set(order)):
             diagnostics.error(SourcePosition("anchors.lock"), "anchor-lost-document",
@@ -295,7 +292,8 @@ class _Build:
             for output, value in facts[path].outputs.items():
                 if output not in writer.manifest:
                     writer.keep(output, made_from[path])
-        search = self._search(ordered, units, writer)
+        self._flush_pages()
+        search = self._search(ordered, writer)
         self._site(ordered, bibliography, style, register, registers, deps, templates, inputs, writer)
         complete = self._search_done(search, writer)
         _stop_if_failed(diagnostics, config)
@@ -314,15 +312,20 @@ class _Build:
         store.local["lock"] = (lock_digest, new_lock)  # a long-running caller reads it from here next time
         after = inputs.with_lock(lock_digest).digest if complete else ""
         listed = digest(tuple(paths), tuple(f.display for f in inputs.documents))
+        if processed:  # pages no document indexes any more
+            used = {value for f in ordered for value, _ in f.units.values()}
+            gone_pages = [("page", key) for key in set(store.keys("page")) - used]
+        else:
+            gone_pages = []
         gone = [] if getattr(record, "listed", None) == listed else [
-            (kind, path) for kind in ("facts", "units", "shares", "source")
+            (kind, path) for kind in ("facts", "shares", "source")
             for path in set(store.keys(kind)) - set(paths) - {f.display for f in inputs.documents}]
         store.write([("facts", path, facts[path]) for path in processed]
-                    + [("units", path, units[path]) for path in processed]
                     + [("shares", path, self.shares[path]) for path in processed] + self.later + deps.remember()
+                    + self._formatted_record(kept, deps, style)
                     + [("build", "record", BuildRecord(after, len(paths), count, warnings,
                                                        lock_digest, writer.state.live.inode, epoch, listed))],
-                    gone)
+                    gone + gone_pages)
         self.progress.stage("write", f"{writer.written} of {count} files written into {config.out_dir.name}/"
                                      f"{'' if complete else ' (search index to follow)'}")
         return BuildResult(len(paths), count, warnings, tuple(self.rendered), writer.written)
@@ -370,9 +373,11 @@ class _Build:
             if known is not None and known[0] == digest:  # a long-running caller: still in memory
                 bibliography, problems = known[1], known[2]
             else:
+                self.early.bibliography()  # parsed (and its cache written) in another process, if it is new
                 bibliography, problems = load_bibliography(config.bibliography_path, "bibliography.bib",
                                                            cache_dir=config.cache_dir)
                 self.store.local["bibliography"] = (digest, bibliography, problems)
+                self.later.append(("early", "bibliography", digest))
             self.diagnostics.extend(problems)
             return bibliography
         return Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
@@ -385,6 +390,7 @@ class _Build:
         from edition.read import read_text
 
         config = self.config
+        self.lock_is_ours = True  # unless it turns out otherwise below
         record = self.store.get("build", "record")
         known = self.store.local.get("lock")
         if known is not None and isinstance(record, BuildRecord) and known[0] == record.lock \
@@ -395,12 +401,25 @@ class _Build:
         if (text is not None and isinstance(record, BuildRecord) and LockView.canonical(text)
                 and record.lock == bytes_digest(text.encode("utf-8"))):
             return LockView(text), text  # the lock this program wrote last: no need to parse it whole
-        return ParsedLock(_read_ledger(config, self.diagnostics, text or "")), text
+        self.lock_is_ours = False
+        parsed = self.early.lock(text)
+        if parsed is not None:  # parsed in another process: its hundred thousand objects stay there
+            problems, canonical = parsed
+            for line, col, message in problems:
+                self.diagnostics.error(SourcePosition("anchors.lock", line, col), "anchor-lock", message)
+            if not problems:
+                return LockView(canonical), text
+        found = Diagnostics()
+        ledger = _read_ledger(config, found, text or "")
+        self.diagnostics.extend(found.items)
+        if found.items:  # the build stops on the problems anyway
+            return ParsedLock(ledger), text
+        # Parsed and sound: kept as its own text, a section parsed again only when its document needs it.
+        return LockView(ledger.serialize()), text
 
     # -- documents ---------------------------------------------------------------------------------
-    def _take(self, result: Any, deps: Any, writer: Any, facts: dict, made_from: dict, units: dict,
-              processed: dict) -> None:
-        """A processed document's result: its facts kept, its files written, its units put aside."""
+    def _take(self, result: Any, deps: Any, writer: Any, facts: dict, made_from: dict, processed: dict) -> None:
+        """A processed document's result: its facts kept, its files written, its search pages put aside."""
         if result.fatal:
             raise EditionError(sorted(set(result.fatal)))
         found = result.facts
@@ -408,8 +427,11 @@ class _Build:
         made = made_from[found.path] = deps.of(found)
         for path, data in result.files.items():
             writer.put(path, data, made)
-        units[found.path] = result.units
+        self.pages.extend(("page", digest, result.pages[lang]) for lang, (digest, _) in found.units.items())
+        if len(self.pages) >= 300:
+            self._flush_pages()
         self.shares[found.path] = result.shares
+        self.formatted.update(result.references)
         processed[found.path] = result.section
         self.rendered[f"{found.id}/index.html"] = None
 
@@ -417,14 +439,13 @@ class _Build:
     def _site(self, ordered: list[Any], bibliography: Any, style: Any, register: Any, registers: Any,
               deps: Any, templates: dict[str, Any], inputs: Any, writer: Any) -> None:
         from edition.cache import digest, generator_version
-        from edition.render import environment, locale_digest, static_files, template_errors
+        from edition.render import locale_digest, static_files
         from edition.resolve import export_files, export_names
-        from edition.site import (SiteTables, page_versions, render_site_page, robots, site_pages, sitemap,
-                                  sitemap_groups)
+        from edition.site import SiteTables, page_versions, robots, site_pages, sitemap, sitemap_groups
 
         config = self.config
         tables = SiteTables(ordered, self._shares, bibliography, style, register, registers, config,
-                            deps.key, self.register_digest, self.registers_digest)
+                            deps.key, self.register_digest, self.registers_digest, self.formatted)
         # Register entries never cited or named: warned about every build, worked out when their inputs change.
         known = self.store.get("unused", "value")
         if isinstance(known, tuple) and len(known) == 2 and known[0] == tables.unused_digest:
@@ -437,9 +458,8 @@ class _Build:
             self.later.append(("unused", "value", (tables.unused_digest, tuple(found.items))))
         pages = site_pages(tables, config)
         base = digest(generator_version(), inputs.settings, locale_digest(config))
-        env = None
         shared = {"documents": tables.documents_digest}
-        count = 0
+        jobs: list[tuple[Any, str, str, str]] = []
         for page in pages:
             used = templates[page.template].variables
             data = {**shared, **page.digests}
@@ -448,14 +468,12 @@ class _Build:
                 made = digest(base, templates[page.template].digest, page.key, page.path, lang, variables)
                 if writer.unchanged(path, made) is not None:
                     writer.keep(path, made)
-                    continue
-                if env is None:
-                    env = environment(config)
-                with template_errors(config), processing("the site's pages (render stage)"):
-                    html = render_site_page(env, page, lang, config, {"documents": tables.documents})
-                writer.put(path, html.encode("utf-8"), made)
-                self.rendered[path] = None
-                count += 1
+                else:
+                    jobs.append((page, lang, path, made))
+        for path, made, html in render_site_pages(jobs, tables, config, len(ordered), self.workers):
+            writer.put(path, html.encode("utf-8"), made)
+            self.rendered[path] = None
+        count = len(jobs)
         documents = [f"{f.id}/index.html" for f in tables._by_id]
         sitemap_xml = sitemap(config, sitemap_groups(pages, config), documents)
         if sitemap_xml:
@@ -476,8 +494,8 @@ class _Build:
         self.progress.stage("site", f"{count} site pages rendered, {len(tables.cited_keys)} works cited")
 
     # -- the search index --------------------------------------------------------------------------
-    def _search(self, ordered: list[Any], units: dict[str, tuple[Any, ...]], writer: Any) -> Any:
-        """Start rebuilding each bundle whose documents' units changed; keep the others.
+    def _search(self, ordered: list[Any], writer: Any) -> Any:
+        """Start rebuilding each bundle whose documents' pages changed; keep the others.
 
         Pagefind runs in processes of its own while the site pages are made;
         :meth:`_search_done` collects the bundles.
@@ -486,7 +504,7 @@ class _Build:
 
         from edition.cache import digest
         from edition.documents import worker_count
-        from edition.search import build_bundle, index_page, languages_file, plan_bundles
+        from edition.search import build_bundle, languages_file, plan_bundles
 
         by_id = {f.id: f for f in ordered}
         bundles = plan_bundles((f.id, f.units) for f in sorted(ordered, key=lambda f: f.id))
@@ -510,13 +528,12 @@ class _Build:
                 stale = True
             else:
                 wanted.append((bundle, lang, made, [by_id[i] for i in ids]))
-        found = self._all_units([f for *_, docs in wanted for f in docs], units)
+        store = self.store
 
         def make(item: tuple[str, str, str, list[Any]]) -> tuple[str, str, dict[str, bytes]]:
             bundle, lang, made, docs = item
-            pages = [(f"/{f.id}/", index_page(f.id, lang, [u for u in found[f.path] if u.lang == lang]))
-                     for f in docs]
-            return bundle, made, build_bundle(lang, pages)
+            found = store.get_many("page", [f.units[lang][0] for f in docs], remember=False)
+            return bundle, made, build_bundle(lang, [(f"/{f.id}/", found[f.units[lang][0]]) for f in docs])
 
         pool = ThreadPoolExecutor(max(1, worker_count()))
         return pool, [pool.submit(make, item) for item in wanted], len(bundles), stale
@@ -539,18 +556,150 @@ class _Build:
         self.progress.stage("search", f"{len(futures)} of {count} bundles rebuilt ({rebuilt} files)")
         return not stale
 
+    def _formatted_record(self, kept: dict, deps: Any, style: Any) -> list[tuple[str, str, Any]]:
+        """The store record of formatted reference-list entries, when this build formatted new ones."""
+        record = {key: (deps.key(key), html) for key, html in self.formatted.items()}
+        return [] if record == kept else [("formatted", style.name, record)]
+
     def _shares(self, documents: list[Any]) -> dict[str, Any]:
         """The shares of ``documents`` in the site-wide pages: those processed now, the others as stored."""
         found = dict(self.store.get_many("shares", [f.path for f in documents if f.path not in self.shares]))
         found.update(self.shares)
         return found
 
-    def _all_units(self, documents: list[Any], units: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
-        """The search units of ``documents``: those processed now, the others as the store keeps them."""
-        missing = [f.path for f in documents if f.path not in units]
-        if missing:
-            units.update(self.store.get_many("units", missing))
-        return units
+    def _flush_pages(self) -> None:
+        """Put the search pages made so far into the store, where the search stage reads them.
+
+        A page is kept under the digest of its text, so the pages of a build
+        that fails never stand in for those of the documents a build kept.
+        """
+        if self.pages:
+            self.store.write(self.pages)
+            self.pages.clear()
+
+
+def render_site_pages(jobs: list[tuple[Any, str, str, str]], tables: Any, config: Config, documents: int,
+                      workers: int | None) -> Any:
+    """(path, made-from digest, HTML) of each (page, language, path, made-from digest) to render.
+
+    A large edition's site pages (a bibliography of thousands of backlinks,
+    in every language) are rendered in several processes, each given the
+    page's variables.
+    """
+    from edition.documents import PARALLEL_FROM, process_context, worker_count
+    from edition.render import environment, template_errors
+    from edition.site import page_context, prefix, render_site_page
+
+    workers = worker_count() if workers is None else workers
+    if workers < 2 or len(jobs) < 2 or documents < PARALLEL_FROM:
+        env = environment(config) if jobs else None
+        for page, lang, path, made in jobs:
+            with template_errors(config), processing("the site's pages (render stage)"):
+                yield path, made, render_site_page(env, page, lang, config, {"documents": tables.documents})
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    contexts = {}
+    work = []
+    for page, lang, path, made in jobs:
+        if page.key not in contexts:
+            contexts[page.key] = page.context()
+        context = {"documents": tables.documents, **contexts[page.key],
+                   **page_context(config, lang, prefix(lang, config) + page.path, page.key)}
+        work.append((page.template, context, path, made))
+    work.sort(key=lambda job: -len(job[1].get("references", ())))  # the longest first
+    with ProcessPoolExecutor(min(workers, len(work)), mp_context=process_context(),
+                             initializer=_start_renderer, initargs=(config,)) as pool:
+        for path, made, html, problems in pool.map(_render, work):
+            if problems:
+                raise EditionError(list(problems))
+            yield path, made, html
+
+
+_renderer: Any = None
+
+
+def _start_renderer(config: Config) -> None:
+    from edition.render import environment
+
+    global _renderer
+    _renderer = (config, environment(config))
+
+
+def _render(job: tuple[str, dict, str, str]) -> tuple[str, str, str, tuple]:
+    from edition.render import template_errors
+
+    config, env = _renderer
+    template, context, path, made = job
+    try:
+        with template_errors(config), processing("the site's pages (render stage)"):
+            return path, made, env.get_template(template).render(**context), ()
+    except EditionError as error:
+        return path, made, "", tuple(error.diagnostics)
+
+
+class _Early:
+    """Slow reads that need nothing else, started at once in another process while the build reads on:
+    the first parse of a bibliography (its cache is then written for every later build), and a lock
+    this program did not write (parsed whole, its objects never reach this process)."""
+
+    LARGE = 200_000
+    """Bytes above which a file is worth another process."""
+
+    def __init__(self, config: Config, inputs: Any, store: Any, workers: int | None):
+        from concurrent.futures import ProcessPoolExecutor
+
+        from edition.documents import process_context, worker_count
+
+        self.futures: dict[str, Any] = {}
+        self.pool = None
+        if (workers if workers is not None else worker_count()) < 2:
+            return
+        jobs = {}
+        bib = dict(inputs.others).get("bibliography.bib")
+        if (bib not in (None, "absent") and store.get("early", "bibliography") != bib
+                and config.bibliography_path.stat().st_size > self.LARGE):
+            jobs["bibliography"] = (_parse_bibliography, config)
+        record = store.get("build", "record")
+        lock = dict(inputs.others).get("anchors.lock")
+        if (lock not in (None, "absent") and getattr(record, "lock", None) != lock
+                and config.lock_path.stat().st_size > self.LARGE):
+            jobs["lock"] = (_parse_lock, config)
+        if jobs:
+            self.pool = ProcessPoolExecutor(len(jobs), mp_context=process_context())
+            self.futures = {name: self.pool.submit(*job) for name, job in jobs.items()}
+
+    def bibliography(self) -> None:
+        if "bibliography" in self.futures:
+            self.futures.pop("bibliography").result()
+        self._close()
+
+    def lock(self, text: str | None) -> tuple[list[tuple[int, int, str]], str] | None:
+        if "lock" not in self.futures:
+            return None
+        problems, canonical, seen = self.futures.pop("lock").result()
+        self._close()
+        return (problems, canonical) if seen == text else None
+
+    def _close(self) -> None:
+        if self.pool is not None and not self.futures:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def _parse_bibliography(config: Config) -> None:
+    from edition.citations.bibliography import load_bibliography
+
+    load_bibliography(config.bibliography_path, "bibliography.bib", cache_dir=config.cache_dir)
+
+
+def _parse_lock(config: Config) -> tuple[list[tuple[int, int, str]], str, str]:
+    from edition.anchors import Ledger
+    from edition.read import read_text
+
+    text = read_text(config.lock_path, config, Diagnostics()) or ""
+    ledger, problems = Ledger.parse(text, "anchors.lock")
+    return [(p.line, p.col, p.message) for p in problems], ledger.serialize(), text
 
 
 _ARCHIVE_FILES = {"content/registers/archives.yml", "content/registers/archival-units.yml"}

@@ -119,6 +119,15 @@ class Shared:
     registers: IndexRegisters
     files: dict[str, str]
     """File name in ``content/`` → document id: what authors write in links."""
+    formatted: dict[str, Markup] = field(default_factory=dict)
+    """Key → reference-list entry as formatted for this bibliography and style (by an earlier build)."""
+
+    def reference(self, key: str) -> Markup:
+        """The key's reference-list entry (formatting an entry is the slow part of citing)."""
+        found = self.formatted.get(key)
+        if found is None:
+            found = self.formatted[key] = self.style.format_reference(key, self.bibliography)
+        return found
 
 
 @dataclass
@@ -248,8 +257,7 @@ def resolve_citations(resolved: ResolvedDocument, shared: Shared, diagnostics: D
     own: dict[str, list[Backlink]] = {}
     for key, link in resolved.cited:
         own.setdefault(key, []).append(link)
-    resolved.references = [Reference(key, style.format_reference(key, bibliography), bibliography.caution(key),
-                                     tuple(own.get(key, ())))
+    resolved.references = [Reference(key, shared.reference(key), bibliography.caution(key), tuple(own.get(key, ())))
                            for key in style.sort_keys(doc_keys, bibliography)]
 
 
@@ -358,11 +366,15 @@ def cited_by_key(reports: Iterable[Sequence[tuple[str, Backlink]]]) -> dict[str,
     return table
 
 
-def site_bibliography(cited: dict[str, list[Backlink]], bibliography: Bibliography,
-                      style: CitationStyle) -> list[Reference]:
-    """Every work cited anywhere, in the style's order, with its backlinks and downloads."""
-    return [Reference(key, style.format_reference(key, bibliography), bibliography.caution(key),
-                      tuple(cited[key]), export_files(key, bibliography))
+def site_bibliography(cited: dict[str, list[Backlink]], bibliography: Bibliography, style: CitationStyle,
+                      formatted: dict[str, Markup] | None = None) -> list[Reference]:
+    """Every work cited anywhere, in the style's order, with its backlinks and downloads.
+
+    ``formatted``: entries already formatted (key → HTML), as :attr:`Shared.formatted`.
+    """
+    formatted = {} if formatted is None else formatted
+    return [Reference(key, formatted.get(key) or style.format_reference(key, bibliography),
+                      bibliography.caution(key), tuple(cited[key]), export_files(key, bibliography))
             for key in style.sort_keys(cited, bibliography)]
 
 

@@ -159,7 +159,7 @@ class SiteTables:
 
     def __init__(self, facts: list[Any], shares: Callable[[list[Any]], dict[str, Any]], bibliography: Any,
                  style: Any, register: Any, registers: Any, config: Config, key_digest: Callable[[str], str],
-                 register_digest: str, registers_digest: str):
+                 register_digest: str, registers_digest: str, formatted: dict[str, Any] | None = None):
         from edition.cache import digest
 
         self.facts = facts
@@ -179,6 +179,7 @@ class SiteTables:
         """What the warnings about register entries never cited or named depend on."""
         self._shares: dict[str, Any] | None = None
         self._made: dict[str, Any] = {}
+        self.formatted = formatted if formatted is not None else {}
 
     def _share(self, name: str) -> list[Any]:
         if self._shares is None:
@@ -199,7 +200,7 @@ class SiteTables:
             from edition.resolve import cited_by_key, site_bibliography
 
             self._made["references"] = site_bibliography(cited_by_key(self._share("cited")), self.bibliography,
-                                                         self.style)
+                                                         self.style, self.formatted)
         return self._made["references"]
 
     def sources(self, diagnostics: Any = None) -> list[Any]:

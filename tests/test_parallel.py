@@ -33,6 +33,7 @@ def test_two_processes_build_what_one_builds(tmp_path: Path, monkeypatch: pytest
     # the same ones, and only choosing them in build order gives the one-process result.
     monkeypatch.setattr(ids, "ID_LENGTH", 1)
     monkeypatch.setattr(documents, "PARALLEL_FROM", 8)
+    monkeypatch.setattr(documents, "START_METHOD", "fork")  # the workers must see the one-character ids
     one = many_documents(tmp_path / "one", 30)
     two = clean_copy(one, tmp_path / "two")
     assert run(one, workers=1) == run(two, workers=2)
