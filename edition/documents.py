@@ -20,10 +20,10 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from edition.anchors import Assignment, Block, assign_anchors
@@ -35,8 +35,11 @@ from edition.resolve import Backlink, LinkCheck
 from edition.search import Unit
 from edition.site import DocumentSummary
 
-PARALLEL_FROM = 24
-"""Documents to process before a second process pays for starting (measured with ``bench.build``)."""
+PARALLEL_FROM = 12
+"""Documents an edition must have before a second process pays for starting: measured on two cores,
+a fresh build of 8 documents takes as long in two processes as in one, of 16 a tenth less.  Processes
+that start afresh instead of forked (``edition serve``) load the generator first, and need four times
+as many."""
 START_METHOD: str | None = None
 """How worker processes start; None: forked, unless the process runs other threads (then spawned)."""
 
@@ -332,7 +335,8 @@ class Sequencer:
     before it has chosen, and avoids what they chose; documents that choose
     nothing pass their turn at once.  The ids travel through shared memory,
     a fixed slot per document; a document whose ids overflow its slot is
-    passed over (``anchoring.settle`` catches what that misses).
+    passed over (``anchoring.settle`` catches what that misses).  Each round
+    of documents (the first pass, then any made again) starts afresh.
     """
 
     SLOT = 4096
@@ -346,8 +350,18 @@ class Sequencer:
 
             self.flags = context.RawArray(ctypes.c_byte, count)
             self.data = context.RawArray(ctypes.c_char, count * self.SLOT)
+        self.count = count
+        self.round = 0
         self.seen = 0
         self.chosen: dict[str, str] = {}
+
+    def start_round(self, number: int) -> None:
+        """In a process: forget what an earlier round chose (the build cleared the flags)."""
+        if number != self.round:
+            self.round, self.seen, self.chosen = number, 0, {}
+
+    def clear(self) -> None:
+        self.flags[0:self.count] = bytes(self.count) if isinstance(self.flags, bytearray) else [0] * self.count
 
     def pass_turn(self, index: int) -> None:
         self.publish(index, "", [])
@@ -390,11 +404,28 @@ _sequencer: Sequencer | None = None
 def _start_worker(context: DocumentContext, sequencer: Sequencer) -> None:
     global _context, _sequencer
     _context, _sequencer = context, sequencer
+    worker_started()
 
 
-def _work(item: tuple[int, DocumentTask]) -> DocumentResult:
+def worker_started() -> None:
+    """In a worker process: die with the build, and never hold its lock."""
+    from edition.write import release_inherited_lock
+
+    release_inherited_lock()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:  # PR_SET_PDEATHSIG: a build killed at any moment takes its workers with it
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+
+def _work(item: tuple[int, int, DocumentTask]) -> DocumentResult:
     assert _context is not None and _sequencer is not None
-    index, task = item
+    number, index, task = item
+    _sequencer.start_round(number)
     if task.assignment is not None:
         _sequencer.pass_turn(index)
     try:
@@ -402,6 +433,19 @@ def _work(item: tuple[int, DocumentTask]) -> DocumentResult:
     finally:
         if _sequencer.flags[index] == 0:  # failed before its turn: let the others go on
             _sequencer.publish(index, "", None)
+
+
+def _render(job: tuple[str, dict, str, str]) -> tuple[str, str, str, tuple[Diagnostic, ...]]:
+    """A site page in a worker: (path, made-from digest, HTML, problems)."""
+    from edition.render import template_errors
+
+    assert _context is not None
+    template, context, path, made = job
+    try:
+        with template_errors(_context.config), processing("the site's pages (render stage)"):
+            return path, made, _context.environment().get_template(template).render(**context), ()
+    except EditionError as error:
+        return path, made, "", tuple(error.diagnostics)
 
 
 def worker_count() -> int:
@@ -419,29 +463,53 @@ def process_context() -> Any:
     return multiprocessing.get_context(method)
 
 
-def process_documents(tasks: list[DocumentTask], context: DocumentContext,
-                      workers: int | None = None) -> Iterator[tuple[DocumentTask, DocumentResult]]:
-    """Each task with its result, in the order given; several processes when there are enough documents.
+class Workers:
+    """The processes of a build: started when first needed, for a large enough edition, and used for the
+    documents and then for the site pages.  A small edition, or one process, does everything here."""
 
-    The tasks must come in build order (by document id), so that new anchor
-    ids are chosen as one process would (see :class:`Sequencer`).  The
-    output does not depend on how many processes ran: each document is
-    processed by the same function from the same data.
-    """
-    workers = worker_count() if workers is None else workers
-    if workers <= 1 or len(tasks) < PARALLEL_FROM:
-        sequencer = Sequencer(len(tasks))
-        for index, task in enumerate(tasks):
-            if task.assignment is not None:
-                sequencer.pass_turn(index)
-            yield task, process_document(task, context, (sequencer, index))
-        return
-    mp = process_context()
-    sequencer = Sequencer(len(tasks), mp)
-    # One document at a time: a process waiting for its turn must never hold documents that come before.
-    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
-                             initargs=(context, sequencer)) as pool:
-        results = pool.map(_work, enumerate(tasks), chunksize=1)
+    def __init__(self, context: DocumentContext, workers: int | None, documents: int):
+        self.context = context
+        self.count = worker_count() if workers is None else workers
+        self.documents_in_edition = documents
+        self.pool: ProcessPoolExecutor | None = None
+        self.sequencer: Sequencer | None = None
+        self.rounds = 0
+
+    def worth_it(self, items: int) -> bool:
+        """Whether ``items`` (documents, or site pages) are worth the processes: the edition is large."""
+        large = PARALLEL_FROM * (1 if self.pool is not None or process_context().get_start_method() == "fork" else 4)
+        return self.count >= 2 and items >= 2 and self.documents_in_edition >= large
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            mp = process_context()
+            self.sequencer = Sequencer(max(1, self.documents_in_edition), mp)
+            self.pool = ProcessPoolExecutor(self.count, mp_context=mp, initializer=_start_worker,
+                                            initargs=(self.context, self.sequencer))
+        return self.pool
+
+    def process(self, tasks: list[DocumentTask]) -> Iterator[tuple[DocumentTask, DocumentResult]]:
+        """Each task with its result, in the order given.
+
+        The tasks must come in build order (by document id), so that new
+        anchor ids are chosen as one process would (see :class:`Sequencer`).
+        The output does not depend on how many processes ran: each document
+        is processed by the same function from the same data.
+        """
+        if not (self.worth_it(len(tasks)) and (self.pool is not None or len(tasks) >= PARALLEL_FROM)):
+            sequencer = Sequencer(len(tasks))
+            for index, task in enumerate(tasks):
+                if task.assignment is not None:
+                    sequencer.pass_turn(index)
+                yield task, process_document(task, self.context, (sequencer, index))
+            return
+        pool = self._executor()
+        assert self.sequencer is not None
+        self.rounds += 1
+        if self.rounds > 1:
+            self.sequencer.clear()
+        # One document at a time: a process waiting for its turn must never hold documents that come after.
+        results = pool.map(_work, ((self.rounds, index, task) for index, task in enumerate(tasks)), chunksize=1)
         for task in tasks:
             try:
                 result = next(results)
@@ -454,9 +522,14 @@ def process_documents(tasks: list[DocumentTask], context: DocumentContext,
                 raise
             yield task, result
 
+    def render(self, jobs: list[tuple[str, dict, str, str]]) -> Any:
+        """Start rendering site pages ((template, variables, path, made-from digest)) in the processes;
+        None when they are not worth it (render in this process then)."""
+        if not self.worth_it(len(jobs)):
+            return None
+        return self._executor().map(_render, jobs)
 
-def relative_source(path: Path, config: Config) -> str:
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None

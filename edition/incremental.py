@@ -363,3 +363,5 @@ class BuildRecord:
     (:meth:`Dependencies.epoch`): while it is unchanged, so is an unchanged document's."""
     listed: str = ""
     """Digest of the documents' paths: while it is unchanged, the store holds no record of a document gone."""
+    pages_made: int = 0
+    """Search pages stored since the store last dropped those no document uses."""

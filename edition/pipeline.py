@@ -131,6 +131,10 @@ def build(config: Config, stream: TextIO = sys.stderr, *, store: Any = None, sea
 
 
 class _Build:
+    """One build, phase by phase: :meth:`run` (nothing changed?), then :meth:`_read`, :meth:`_plan` (which
+    documents to process), :meth:`_documents`, :meth:`_anchors`, :meth:`_check`, :meth:`_site` and
+    :meth:`_search` (together), :meth:`_finish` (swap, lock, what the next build compares with)."""
+
     def __init__(self, config: Config, stream: TextIO, store: Any, search: bool, workers: int | None,
                  watched: set[str] | None = None):
         self.config = config
@@ -177,166 +181,204 @@ class _Build:
             raise
 
     def _build(self, inputs: Any, writer: Any) -> BuildResult:
-        self.inputs = inputs
-        from edition.cache import bytes_digest, digest, generator_version
+        from edition.documents import Workers
+
+        self.inputs, self.writer = inputs, writer
+        self._read()
+        self._plan()
+        workers = Workers(self.context, self.workers, len(self.paths))
+        try:
+            self._documents(workers)
+            self._anchors(workers)
+            self._check()
+            site = self._site(workers)
+            search = self._search()  # threads, started once the worker processes are
+            self._site_done(site)
+            complete = self._search_done(search)
+        finally:
+            workers.close()
+        _stop_if_failed(self.diagnostics, self.config)
+        return self._finish(complete)
+
+    def _read(self) -> None:
+        """The read stage: documents, logs, registers, bibliography, lock (each remembered while unchanged)."""
+        from edition.cache import digest, generator_version
         from edition.citations.style import UnknownStyleError, get_style
-        from edition.documents import DocumentContext, DocumentTask, process_documents
-        from edition.incremental import BuildRecord, Dependencies, cached_value, read_documents
+        from edition.incremental import Dependencies, cached_value, read_documents
         from edition.read import check_project_files
         from edition.render import locale_digest, template_dependencies
-
-        config, store, diagnostics = self.config, self.store, self.diagnostics
-        self.early = _Early(config, inputs, store, self.workers)
-        read = read_documents(inputs, config, store, diagnostics)
-        check_project_files(config, diagnostics)
-        register = self._archives(inputs)
-        bibliography = self._bibliography()
-        try:
-            style = get_style(config.citation_style)
-        except UnknownStyleError as error:
-            diagnostics.error(SourcePosition("edition.toml"), "config-style", str(error))
-        lock, lock_text = self._lock(inputs)
-        _stop_if_failed(diagnostics, config)
-        registers = self._registers(inputs)
-        self.progress.stage("read", f"{len(read.facts)} documents, {len(bibliography.keys())} works, "
-                                    f"{len(register.units)} archival units")
-
         from edition.resolve import check_ambiguous_keys
 
-        check_ambiguous_keys(bibliography, register, diagnostics)
-        files = {facts.path.rpartition("/")[2]: facts.id for facts in read.facts}
-        templates, _ = cached_value(
-            store, "templates", digest(generator_version(), tuple(o for o in inputs.others if o[0].startswith("templates/"))),
-            lambda: (template_dependencies(config, ["document.html", *_SITE_TEMPLATES]), ()))
-        base = digest(generator_version(), inputs.settings, templates["document.html"].digest, locale_digest(config))
-        deps = Dependencies(base, bibliography, style, register, registers, files, store)
+        config, store, diagnostics, inputs = self.config, self.store, self.diagnostics, self.inputs
+        self.early = _Early(config, inputs, store, self.workers)
+        self.read = read_documents(inputs, config, store, diagnostics)
+        check_project_files(config, diagnostics)
+        self.register = self._archives()
+        self.bibliography = self._bibliography()
+        try:
+            self.style = get_style(config.citation_style)
+        except UnknownStyleError as error:
+            diagnostics.error(SourcePosition("edition.toml"), "config-style", str(error))
+        self.lock, self.lock_text = self._lock()
+        _stop_if_failed(diagnostics, config)
+        self.registers = self._registers()
+        self.progress.stage("read", f"{len(self.read.facts)} documents, {len(self.bibliography.keys())} works, "
+                                    f"{len(self.register.units)} archival units")
+        check_ambiguous_keys(self.bibliography, self.register, diagnostics)
+        self.paths = [f.path for f in self.read.facts]
+        files = {facts.path.rpartition("/")[2]: facts.id for facts in self.read.facts}
+        templates_digest = digest(generator_version(), tuple(o for o in inputs.others if o[0].startswith("templates/")))
+        self.templates, _ = cached_value(store, "templates", templates_digest, lambda: (
+            template_dependencies(config, ["document.html", *_SITE_TEMPLATES]), ()))
+        base = digest(generator_version(), inputs.settings, self.templates["document.html"].digest,
+                      locale_digest(config))
+        self.deps = Dependencies(base, self.bibliography, self.style, self.register, self.registers, files, store)
 
-        # Which documents must be processed: the others are as the live site has them.  While the lock is
-        # the one the last build wrote and nothing documents share changed, an unchanged document's
-        # section and dependencies are as recorded, and are not worked out again.
-        paths = [f.path for f in read.facts]
-        previous = store.get_many("facts", paths)
-        facts: dict[str, Any] = {}
-        made_from: dict[str, str] = {}
-        tasks: list[DocumentTask] = []
-        record = store.get("build", "record")
-        epoch = deps.epoch()
-        same_lock = self.lock_is_ours
-        same_epoch = same_lock and getattr(record, "epoch", None) == epoch
+    def _plan(self) -> None:
+        """Which documents must be processed; the others are as the live site has them.
+
+        While the lock is the one the last build wrote and nothing documents
+        share changed, an unchanged document's lock section and dependencies
+        are as recorded, and are not worked out again.
+        """
+        from edition.documents import DocumentContext, DocumentTask
+
+        store, read, writer, deps = self.store, self.read, self.writer, self.deps
+        previous = store.get_many("facts", self.paths)
+        self.record = store.get("build", "record")
+        self.epoch = deps.epoch()
+        same_epoch = self.lock_is_ours and getattr(self.record, "epoch", None) == self.epoch
+        self.facts: dict[str, Any] = {}
+        self.made_from: dict[str, str] = {}
+        self.processed: dict[str, str] = {}
+        """Path → the lock section of each document processed in this build."""
+        self.tasks: list[Any] = []
         for source in read.facts:
             known = previous.get(source.path)
             log_digest = read.log_digests.get(source.id)
             if (known is not None and known.source_digest == read.digests[source.path] and not known.failed
                     and known.id == source.id and known.log_digest == log_digest
-                    and (same_lock or lock.section_digest(source.id) == known.anchoring.section)):
+                    and (self.lock_is_ours or self.lock.section_digest(source.id) == known.anchoring.section)):
                 made = writer.live.made_from.get(f"{known.id}/index.html") if same_epoch else None
                 made = made or deps.of(known)
                 if all(writer.unchanged(path, made) == value for path, value in known.outputs.items()):
-                    facts[source.path], made_from[source.path] = known, made
+                    self.facts[source.path], self.made_from[source.path] = known, made
                     continue
-            tasks.append(DocumentTask(source.path, source.id, read.digests[source.path],
-                                      read.logs.get(source.id, ()), log_digest))
-
+            self.tasks.append(DocumentTask(source.path, source.id, read.digests[source.path],
+                                           read.logs.get(source.id, ()), log_digest))
+        self.tasks.sort(key=lambda task: task.id)  # build order: new ids are chosen in it
         # Reference-list entries formatted by earlier builds, for the entries (text and label) as they are now.
-        kept = store.get("formatted", style.name) or {}
-        self.formatted = {key: html for key, (made, html) in kept.items() if deps.key(key) == made}
-        context = DocumentContext(config, config.citation_style, register, registers, files, lock, bibliography,
-                                  globals().get("parse_document") or __getattr__("parse_document"),
-                                  self.formatted)
-        processed: dict[str, Any] = {}
-        tasks.sort(key=lambda task: task.id)  # build order: new ids are chosen in it
-        for task, result in process_documents(tasks, context, self.workers):
-            self._take(result, deps, writer, facts, made_from, processed)
-        self.progress.stage("documents", f"{len(tasks)} of {len(read.facts)} processed")
+        self.formatted_kept = store.get("formatted", self.style.name) or {}
+        self.formatted = {key: html for key, (made, html) in self.formatted_kept.items() if deps.key(key) == made}
+        self.context = DocumentContext(self.config, self.config.citation_style, self.register, self.registers,
+                                       deps.files, self.lock, self.bibliography,
+                                       globals().get("parse_document") or __getattr__("parse_document"),
+                                       self.formatted)
 
-        # Ids: settle what the documents chose on their own, in the order a one-process build goes.
-        from edition.anchoring import lock_text as new_lock_text, settle
+    def _documents(self, workers: Any) -> None:
+        for _, result in workers.process(self.tasks):
+            self._take(result)
+        self.progress.stage("documents", f"{len(self.tasks)} of {len(self.paths)} processed")
+
+    def _anchors(self, workers: Any) -> None:
+        """Settle the ids the documents chose on their own, in the order a one-process build goes."""
+        from edition.anchoring import settle
         from edition.anchors import Block, assign_anchors
-        from edition.documents import anchor_facts, plain_assignment
+        from edition.documents import DocumentTask, anchor_facts, plain_assignment
 
-        order = sorted(facts[p].id for p in paths)
-        by_id = {facts[p].id: p for p in paths}
+        config, read, facts = self.config, self.read, self.facts
+        self.order = sorted(facts[p].id for p in self.paths)
+        self.by_id = by_id = {facts[p].id: p for p in self.paths}
         again: dict[str, Any] = {}
 
         def reassign(document_id: str, taken: Any) -> tuple[frozenset[str], frozenset[str]]:
             path = by_id[document_id]
             task = DocumentTask(path, document_id, read.digests[path])
-            blocks = [Block(b.text, b.pinned) for b in context.parse(task.read(config)).blocks]
-            assignment = plain_assignment(assign_anchors(document_id, blocks, lock, config.build_date, taken=taken))
+            blocks = [Block(b.text, b.pinned) for b in self.context.parse(task.read(config)).blocks]
+            assignment = plain_assignment(assign_anchors(document_id, blocks, self.lock, config.build_date,
+                                                         taken=taken))
             again[path] = assignment
             anchoring = anchor_facts(assignment, "")
             return anchoring.fresh, anchoring.claimed
 
-        settle(order, {d: facts[by_id[d]].anchoring.fresh for d in order},
+        settle(self.order, {d: facts[by_id[d]].anchoring.fresh for d in self.order},
                lambda d: again[by_id[d]].claimed() if by_id[d] in again else facts[by_id[d]].anchoring.claimed,
-               {d: facts[by_id[d]].pins for d in order}, lock, reassign)
+               {d: facts[by_id[d]].pins for d in self.order}, self.lock, reassign)
         if again:  # the documents whose ids another document took first, made again with the ids they get
-            retasks = [DocumentTask(path, facts[path].id, read.digests[path], read.logs.get(facts[path].id, ()),
-                                    read.log_digests.get(facts[path].id), assignment)
-                       for path, assignment in again.items()]
-            for task, result in process_documents(retasks, context, self.workers):
-                self._take(result, deps, writer, facts, made_from, processed)
+            tasks = [DocumentTask(path, facts[path].id, read.digests[path], read.logs.get(facts[path].id, ()),
+                                  read.log_digests.get(facts[path].id), assignment)
+                     for path, assignment in again.items()]
+            for _, result in workers.process(tasks):
+                self._take(result)
             self.progress.stage("anchors", f"{len(again)} documents made again with the ids they get")
-        for lost in sorted(set(lock.document_ids()) - set(order)):
+
+    def _check(self) -> None:
+        """What spans documents: anchors of documents gone, links into other documents; every document's
+        problems; the files of the documents kept as they are."""
+        from edition.resolve import check_links
+
+        diagnostics = self.diagnostics
+        for lost in sorted(set(self.lock.document_ids()) - set(self.order)):
             diagnostics.error(SourcePosition("anchors.lock"), "anchor-lost-document",
                               f"document {lost!r} has published anchors but is no longer in content/",
                               "restore it, or retire its anchors deliberately by editing anchors.lock")
-        ordered = [facts[p] for p in paths]
-        for document in ordered:
+        self.ordered = [self.facts[p] for p in self.paths]
+        for document in self.ordered:
             diagnostics.extend(document.diagnostics)
-        from edition.resolve import check_links
-
-        check_links(((f.id, f.link_checks) for f in ordered), {f.id: f.anchors for f in ordered}, files, diagnostics)
-
-        for path in paths:
-            for output, value in facts[path].outputs.items():
-                if output not in writer.manifest:
-                    writer.keep(output, made_from[path])
+        check_links(((f.id, f.link_checks) for f in self.ordered), {f.id: f.anchors for f in self.ordered},
+                    self.deps.files, diagnostics)
+        for path in self.paths:
+            for output in self.facts[path].outputs:
+                if output not in self.writer.manifest:
+                    self.writer.keep(output, self.made_from[path])
         self._flush_pages()
-        search = self._search(ordered, writer)
-        self._site(ordered, bibliography, style, register, registers, deps, templates, inputs, writer)
-        complete = self._search_done(search, writer)
-        _stop_if_failed(diagnostics, config)
 
-        new_lock = new_lock_text(lock, order, {d: processed[by_id[d]] for d in order if by_id[d] in processed})
+    def _finish(self, complete: bool) -> BuildResult:
+        """Swap the new site in, write the lock, remember what the next build compares with."""
+        from edition.anchoring import lock_text
+        from edition.cache import bytes_digest, digest
+        from edition.incremental import BuildRecord
+
+        config, store, writer, inputs, paths = self.config, self.store, self.writer, self.inputs, self.paths
+        new_lock = lock_text(self.lock, self.order, {d: self.processed[self.by_id[d]] for d in self.order
+                                                     if self.by_id[d] in self.processed})
         text = new_lock.text
         count = writer.finish()
-        if text != lock_text:
+        if text != self.lock_text:
             temporary = config.lock_path.with_name(".anchors.lock.tmp")
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, config.lock_path)
-        warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
-        # What the next build compares with: these inputs, with the lock as written (and, when the search
-        # index was left behind, nothing: the next build brings it up to date).
+        warnings = tuple(d for d in self.diagnostics.sorted() if d.severity == "warning")
+        # These inputs, with the lock as written (or, when the search index was left behind, nothing:
+        # the next build then brings it up to date).
         lock_digest = bytes_digest(text.encode("utf-8"))
         store.local["lock"] = (lock_digest, new_lock)  # a long-running caller reads it from here next time
         after = inputs.with_lock(lock_digest).digest if complete else ""
         listed = digest(tuple(paths), tuple(f.display for f in inputs.documents))
-        if processed:  # pages no document indexes any more
-            used = {value for f in ordered for value, _ in f.units.values()}
-            gone_pages = [("page", key) for key in set(store.keys("page")) - used]
-        else:
-            gone_pages = []
-        gone = [] if getattr(record, "listed", None) == listed else [
+        gone = [] if getattr(self.record, "listed", None) == listed else [
             (kind, path) for kind in ("facts", "shares", "source")
             for path in set(store.keys(kind)) - set(paths) - {f.display for f in inputs.documents}]
-        store.write([("facts", path, facts[path]) for path in processed]
-                    + [("shares", path, self.shares[path]) for path in processed] + self.later + deps.remember()
-                    + self._formatted_record(kept, deps, style)
-                    + [("build", "record", BuildRecord(after, len(paths), count, warnings,
-                                                       lock_digest, writer.state.live.inode, epoch, listed))],
-                    gone + gone_pages)
+        made = getattr(self.record, "pages_made", 0) + len(self.processed)
+        if made >= 100:  # now and then, the search pages no document indexes any more
+            used = {value for f in self.ordered for value, _ in f.units.values()}
+            gone += [("page", key) for key in set(store.keys("page")) - used]
+            made = 0
+        store.write([("facts", path, self.facts[path]) for path in self.processed]
+                    + [("shares", path, self.shares[path]) for path in self.processed]
+                    + self.later + self.deps.remember() + self._formatted_record()
+                    + [("build", "record", BuildRecord(after, len(paths), count, warnings, lock_digest,
+                                                       writer.state.live.inode, self.epoch, listed, made))], gone)
         self.progress.stage("write", f"{writer.written} of {count} files written into {config.out_dir.name}/"
                                      f"{'' if complete else ' (search index to follow)'}")
         return BuildResult(len(paths), count, warnings, tuple(self.rendered), writer.written)
 
     # -- the read stage, remembered ----------------------------------------------------------------
-    def _archives(self, inputs: Any) -> Any:
+    def _archives(self) -> Any:
         from edition.cache import digest
         from edition.incremental import cached_value
         from edition.registers import read_archives
 
-        key = digest(inputs.settings, tuple(o for o in inputs.others if o[0] in _ARCHIVE_FILES))
+        key = digest(self.inputs.settings, tuple(o for o in self.inputs.others if o[0] in _ARCHIVE_FILES))
         found = Diagnostics()
         register, problems = cached_value(self.store, "archives", key, lambda: (read_archives(self.config, found),
                                                                                  found.items))
@@ -344,12 +386,12 @@ class _Build:
         self.register_digest = key
         return register
 
-    def _registers(self, inputs: Any) -> Any:
+    def _registers(self) -> Any:
         from edition.cache import digest
         from edition.incremental import cached_value
         from edition.indexes import read_index_registers
 
-        key = digest(inputs.settings, tuple(o for o in inputs.others if o[0] in _INDEX_FILES))
+        key = digest(self.inputs.settings, tuple(o for o in self.inputs.others if o[0] in _INDEX_FILES))
         found = Diagnostics()
         registers, problems = cached_value(self.store, "registers", key,
                                            lambda: (read_index_registers(self.config, found), found.items))
@@ -382,7 +424,7 @@ class _Build:
             return bibliography
         return Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
 
-    def _lock(self, inputs: Any) -> tuple[Any, str | None]:
+    def _lock(self) -> tuple[Any, str | None]:
         """The lock as the build reads it, and its text (None when there is none)."""
         from edition.anchoring import LockView, ParsedLock
         from edition.cache import bytes_digest
@@ -394,7 +436,7 @@ class _Build:
         record = self.store.get("build", "record")
         known = self.store.local.get("lock")
         if known is not None and isinstance(record, BuildRecord) and known[0] == record.lock \
-                == dict(inputs.others).get("anchors.lock"):  # the lock this process wrote, unchanged since
+                == dict(self.inputs.others).get("anchors.lock"):  # the lock this process wrote, unchanged since
             return known[1], known[1].text
         present = config.lock_path.exists() or config.lock_path.is_symlink()
         text = read_text(config.lock_path, config, self.diagnostics) if present else None
@@ -418,34 +460,38 @@ class _Build:
         return LockView(ledger.serialize()), text
 
     # -- documents ---------------------------------------------------------------------------------
-    def _take(self, result: Any, deps: Any, writer: Any, facts: dict, made_from: dict, processed: dict) -> None:
+    def _take(self, result: Any) -> None:
         """A processed document's result: its facts kept, its files written, its search pages put aside."""
         if result.fatal:
             raise EditionError(sorted(set(result.fatal)))
         found = result.facts
-        facts[found.path] = found
-        made = made_from[found.path] = deps.of(found)
+        self.facts[found.path] = found
+        made = self.made_from[found.path] = self.deps.of(found)
         for path, data in result.files.items():
-            writer.put(path, data, made)
+            self.writer.put(path, data, made)
         self.pages.extend(("page", digest, result.pages[lang]) for lang, (digest, _) in found.units.items())
         if len(self.pages) >= 300:
             self._flush_pages()
         self.shares[found.path] = result.shares
         self.formatted.update(result.references)
-        processed[found.path] = result.section
+        self.processed[found.path] = result.section
         self.rendered[f"{found.id}/index.html"] = None
 
     # -- site pages --------------------------------------------------------------------------------
-    def _site(self, ordered: list[Any], bibliography: Any, style: Any, register: Any, registers: Any,
-              deps: Any, templates: dict[str, Any], inputs: Any, writer: Any) -> None:
-        from edition.cache import digest, generator_version
-        from edition.render import locale_digest, static_files
-        from edition.resolve import export_files, export_names
-        from edition.site import SiteTables, page_versions, robots, site_pages, sitemap, sitemap_groups
+    def _site(self, workers: Any) -> Any:
+        """Keep the site pages whose data are unchanged; start rendering the others.
 
-        config = self.config
-        tables = SiteTables(ordered, self._shares, bibliography, style, register, registers, config,
-                            deps.key, self.register_digest, self.registers_digest, self.formatted)
+        Large pages go to the worker processes; :meth:`_site_done` collects
+        them while the search index is being built.
+        """
+        from edition.cache import digest, generator_version
+        from edition.render import locale_digest
+        from edition.site import SiteTables, page_context, page_versions, prefix, site_pages
+
+        config, writer, templates = self.config, self.writer, self.templates
+        tables = SiteTables(self.ordered, self._shares, self.bibliography, self.style, self.register,
+                            self.registers, config, self.deps.key, self.register_digest, self.registers_digest,
+                            self.formatted)
         # Register entries never cited or named: warned about every build, worked out when their inputs change.
         known = self.store.get("unused", "value")
         if isinstance(known, tuple) and len(known) == 2 and known[0] == tables.unused_digest:
@@ -457,7 +503,7 @@ class _Build:
             self.diagnostics.extend(found.items)
             self.later.append(("unused", "value", (tables.unused_digest, tuple(found.items))))
         pages = site_pages(tables, config)
-        base = digest(generator_version(), inputs.settings, locale_digest(config))
+        base = digest(generator_version(), self.inputs.settings, locale_digest(config))
         shared = {"documents": tables.documents_digest}
         jobs: list[tuple[Any, str, str, str]] = []
         for page in pages:
@@ -470,10 +516,41 @@ class _Build:
                     writer.keep(path, made)
                 else:
                     jobs.append((page, lang, path, made))
-        for path, made, html in render_site_pages(jobs, tables, config, len(ordered), self.workers):
-            writer.put(path, html.encode("utf-8"), made)
-            self.rendered[path] = None
-        count = len(jobs)
+        started = None
+        if workers.worth_it(len(jobs)):  # each page with its variables, the longest first
+            contexts: dict[str, dict[str, Any]] = {}
+            work = []
+            for page, lang, path, made in jobs:
+                if page.key not in contexts:
+                    contexts[page.key] = page.context()
+                work.append((page.template, {"documents": tables.documents, **contexts[page.key],
+                                             **page_context(config, lang, prefix(lang, config) + page.path, page.key)},
+                             path, made))
+            work.sort(key=lambda job: -sum(len(v) for v in job[1].values() if isinstance(v, (list, tuple))))
+            started = workers.render(work)
+        return tables, pages, jobs, started
+
+    def _site_done(self, site: Any) -> None:
+        """Write the site pages (rendered here when no worker did), sitemap, downloads, static files."""
+        from edition.render import environment, static_files, template_errors
+        from edition.resolve import export_files, export_names
+        from edition.site import render_site_page, robots, sitemap, sitemap_groups
+
+        config, writer, deps, bibliography = self.config, self.writer, self.deps, self.bibliography
+        tables, pages, jobs, started = site
+        if started is not None:
+            for path, made, html, problems in started:
+                if problems:
+                    raise EditionError(sorted(set(problems)))
+                writer.put(path, html.encode("utf-8"), made)
+                self.rendered[path] = None
+        elif jobs:
+            env = environment(config)
+            for page, lang, path, made in jobs:
+                with template_errors(config), processing("the site's pages (render stage)"):
+                    html = render_site_page(env, page, lang, config, {"documents": tables.documents})
+                writer.put(path, html.encode("utf-8"), made)
+                self.rendered[path] = None
         documents = [f"{f.id}/index.html" for f in tables._by_id]
         sitemap_xml = sitemap(config, sitemap_groups(pages, config), documents)
         if sitemap_xml:
@@ -491,10 +568,10 @@ class _Build:
                 writer.put(path, exports[name].encode("utf-8"), made)
         for path, data in static_files(config).items():
             writer.put(path, data)
-        self.progress.stage("site", f"{count} site pages rendered, {len(tables.cited_keys)} works cited")
+        self.progress.stage("site", f"{len(jobs)} site pages rendered, {len(tables.cited_keys)} works cited")
 
     # -- the search index --------------------------------------------------------------------------
-    def _search(self, ordered: list[Any], writer: Any) -> Any:
+    def _search(self) -> Any:
         """Start rebuilding each bundle whose documents' pages changed; keep the others.
 
         Pagefind runs in processes of its own while the site pages are made;
@@ -506,8 +583,9 @@ class _Build:
         from edition.documents import worker_count
         from edition.search import build_bundle, languages_file, plan_bundles
 
-        by_id = {f.id: f for f in ordered}
-        bundles = plan_bundles((f.id, f.units) for f in sorted(ordered, key=lambda f: f.id))
+        writer = self.writer
+        by_id = {f.id: f for f in self.ordered}
+        bundles = plan_bundles((f.id, f.units) for f in sorted(self.ordered, key=lambda f: f.id))
         name, data = languages_file(bundles)
         writer.put(name, data)
         stale = False
@@ -538,10 +616,11 @@ class _Build:
         pool = ThreadPoolExecutor(max(1, worker_count()))
         return pool, [pool.submit(make, item) for item in wanted], len(bundles), stale
 
-    def _search_done(self, job: Any, writer: Any) -> bool:
+    def _search_done(self, job: Any) -> bool:
         """Put the rebuilt bundles into the site; False when a bundle was left behind (``search=False``)."""
         from edition.search import bundle_files
 
+        writer = self.writer
         pool, futures, count, stale = job
         rebuilt = 0
         try:
@@ -556,10 +635,10 @@ class _Build:
         self.progress.stage("search", f"{len(futures)} of {count} bundles rebuilt ({rebuilt} files)")
         return not stale
 
-    def _formatted_record(self, kept: dict, deps: Any, style: Any) -> list[tuple[str, str, Any]]:
+    def _formatted_record(self) -> list[tuple[str, str, Any]]:
         """The store record of formatted reference-list entries, when this build formatted new ones."""
-        record = {key: (deps.key(key), html) for key, html in self.formatted.items()}
-        return [] if record == kept else [("formatted", style.name, record)]
+        record = {key: (self.deps.key(key), html) for key, html in self.formatted.items()}
+        return [] if record == self.formatted_kept else [("formatted", self.style.name, record)]
 
     def _shares(self, documents: list[Any]) -> dict[str, Any]:
         """The shares of ``documents`` in the site-wide pages: those processed now, the others as stored."""
@@ -576,66 +655,6 @@ class _Build:
         if self.pages:
             self.store.write(self.pages)
             self.pages.clear()
-
-
-def render_site_pages(jobs: list[tuple[Any, str, str, str]], tables: Any, config: Config, documents: int,
-                      workers: int | None) -> Any:
-    """(path, made-from digest, HTML) of each (page, language, path, made-from digest) to render.
-
-    A large edition's site pages (a bibliography of thousands of backlinks,
-    in every language) are rendered in several processes, each given the
-    page's variables.
-    """
-    from edition.documents import PARALLEL_FROM, process_context, worker_count
-    from edition.render import environment, template_errors
-    from edition.site import page_context, prefix, render_site_page
-
-    workers = worker_count() if workers is None else workers
-    if workers < 2 or len(jobs) < 2 or documents < PARALLEL_FROM:
-        env = environment(config) if jobs else None
-        for page, lang, path, made in jobs:
-            with template_errors(config), processing("the site's pages (render stage)"):
-                yield path, made, render_site_page(env, page, lang, config, {"documents": tables.documents})
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    contexts = {}
-    work = []
-    for page, lang, path, made in jobs:
-        if page.key not in contexts:
-            contexts[page.key] = page.context()
-        context = {"documents": tables.documents, **contexts[page.key],
-                   **page_context(config, lang, prefix(lang, config) + page.path, page.key)}
-        work.append((page.template, context, path, made))
-    work.sort(key=lambda job: -len(job[1].get("references", ())))  # the longest first
-    with ProcessPoolExecutor(min(workers, len(work)), mp_context=process_context(),
-                             initializer=_start_renderer, initargs=(config,)) as pool:
-        for path, made, html, problems in pool.map(_render, work):
-            if problems:
-                raise EditionError(list(problems))
-            yield path, made, html
-
-
-_renderer: Any = None
-
-
-def _start_renderer(config: Config) -> None:
-    from edition.render import environment
-
-    global _renderer
-    _renderer = (config, environment(config))
-
-
-def _render(job: tuple[str, dict, str, str]) -> tuple[str, str, str, tuple]:
-    from edition.render import template_errors
-
-    config, env = _renderer
-    template, context, path, made = job
-    try:
-        with template_errors(config), processing("the site's pages (render stage)"):
-            return path, made, env.get_template(template).render(**context), ()
-    except EditionError as error:
-        return path, made, "", tuple(error.diagnostics)
 
 
 class _Early:
@@ -689,13 +708,19 @@ class _Early:
 
 def _parse_bibliography(config: Config) -> None:
     from edition.citations.bibliography import load_bibliography
+    from edition.documents import worker_started
+
+    worker_started()
 
     load_bibliography(config.bibliography_path, "bibliography.bib", cache_dir=config.cache_dir)
 
 
 def _parse_lock(config: Config) -> tuple[list[tuple[int, int, str]], str, str]:
     from edition.anchors import Ledger
+    from edition.documents import worker_started
     from edition.read import read_text
+
+    worker_started()
 
     text = read_text(config.lock_path, config, Diagnostics()) or ""
     ledger, problems = Ledger.parse(text, "anchors.lock")

@@ -254,9 +254,10 @@ class Server:
         return True
 
     def _builder(self) -> None:
-        import edition.documents  # noqa: F401 - what the first rebuild needs, loaded while the editor reads
-        import edition.parse  # noqa: F401
-        import edition.render  # noqa: F401
+        import importlib
+
+        for module in ("edition.documents", "edition.parse", "edition.render", "edition.resolve"):
+            importlib.import_module(module)  # what the first rebuild needs, loaded while the editor reads
 
         while not self.stopping.is_set():
             try:
@@ -291,7 +292,7 @@ class Server:
         if not existing:
             ready.set()
             return
-        for changes in watchfiles.watch(*existing, watch_filter=wanted, debounce=400, step=15, recursive=recursive,
+        for changes in watchfiles.watch(*existing, watch_filter=wanted, debounce=400, step=5, recursive=recursive,
                                         stop_event=self.stopping, raise_interrupt=False, rust_timeout=100,
                                         yield_on_timeout=True):
             ready.set()  # the first answer, changes or none, comes once the watcher is in place

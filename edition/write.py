@@ -491,6 +491,22 @@ class SiteWriter:
                        f"{f' ({error.filename})' if error.filename else ''}")
 
 
+held_lock: int | None = None
+"""The descriptor of the lock this process holds, if any: a forked worker process closes its copy, so
+that the lock goes with the build (see :func:`release_inherited_lock`)."""
+
+
+def release_inherited_lock() -> None:
+    """In a process forked from a build: drop the build's lock, which only the build may hold."""
+    global held_lock
+    if held_lock is not None:
+        try:
+            os.close(held_lock)
+        except OSError:
+            pass
+        held_lock = None
+
+
 @contextmanager
 def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
     """Hold ``.edition-cache/build.lock`` for one build; wait up to ``timeout`` seconds for another."""
@@ -517,7 +533,10 @@ def build_lock(config: Config, timeout: float | None = None) -> Iterator[None]:
                                   "wait for it to finish, or stop it", "build-locked",
                                   f".edition-cache/{LOCK_NAME}") from None
                 time.sleep(0.05)
+        global held_lock
+        held_lock = handle.fileno()
         try:
             yield
         finally:
+            held_lock = None
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

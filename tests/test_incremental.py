@@ -2,15 +2,15 @@
 
 A state machine edits a small edition (documents, bibliography entries,
 registers, templates, editorial logs, settings; renames and deletions
-too), rebuilds it where it stands, and builds a fresh copy of the same
-inputs from scratch: both must succeed or fail alike, with the same
-problems, the same site byte for byte (no file more or less) and the same
-``anchors.lock``.  A few fixed scenarios check what a rebuild redoes.
+too), rebuilds it where it stands (in two processes), and builds a fresh
+copy of the same inputs from scratch in one: both must succeed or fail
+alike, with the same problems, the same site byte for byte (no file more
+or less) and the same ``anchors.lock``.  A few fixed scenarios check what
+a rebuild redoes.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from edition import documents
 from edition.config import load_config
 from edition.diagnostics import EditionError
 from edition.pipeline import build
@@ -105,11 +106,11 @@ def clean_copy(root: Path, target: Path) -> Path:
     return target
 
 
-def same_as_clean(root: Path, scratch: Path) -> tuple[bool, list[str]]:
-    """Rebuild ``root`` where it stands and a copy of its inputs from scratch; both must agree."""
+def same_as_clean(root: Path, scratch: Path, workers: int | None = None) -> tuple[bool, list[str]]:
+    """Rebuild ``root`` where it stands and a copy of its inputs from scratch in one process; both must agree."""
     clean = clean_copy(root, scratch)
-    outcome = run(root)
-    expected = run(clean)
+    outcome = run(root, workers=workers)
+    expected = run(clean, workers=1)
     assert outcome == expected
     if outcome[0]:  # a failed build leaves the last good site, which a fresh copy does not have
         assert tree(root / "site") == tree(clean / "site")
@@ -131,17 +132,21 @@ class Edits(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp(prefix="edition-incremental-"))
         self.root = make_project(self.folder / "project")
         self.counter = 0
+        # The rebuilds run in two processes whenever two documents or pages are to be made.
+        self.saved = documents.PARALLEL_FROM, documents.START_METHOD
+        documents.PARALLEL_FROM, documents.START_METHOD = 2, "fork"
 
     def teardown(self) -> None:
+        documents.PARALLEL_FROM, documents.START_METHOD = self.saved
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @initialize()
     def first_build(self) -> None:
-        assert run(self.root)[0]
+        assert run(self.root, workers=2)[0]
 
     @invariant()
     def equals_a_clean_build(self) -> None:
-        same_as_clean(self.root, self.folder / "clean")
+        same_as_clean(self.root, self.folder / "clean", workers=2)
 
     # -- documents -----------------------------------------------------------------------------
     def documents(self) -> list[Path]:
