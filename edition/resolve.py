@@ -60,6 +60,8 @@ class Backlink:
     anchor: str
     paragraph_number: int | None
     locator: str | None = None
+    document_lang: str = ""
+    """The language of ``document_title``: a page in another language marks the title with it."""
 
 
 @dataclass(frozen=True)
@@ -236,13 +238,13 @@ def resolve_citations(resolved: ResolvedDocument, shared: Shared, diagnostics: D
                 link = etree.SubElement(sup, "a", {"href": f"#note-{note_number}", "role": "doc-noteref"})
                 link.text = str(note_number)
                 resolved.unit_cited.append((unit.key, Backlink(meta.id, title, anchor or "", number,
-                                                                locator_text(item.locator))))
+                                                                locator_text(item.locator), meta.lang)))
             elif item.key in bibliography:
                 literature.append(item)
                 if item.key not in doc_keys:
                     doc_keys.append(item.key)
                 resolved.cited.append((item.key, Backlink(meta.id, title, anchor or "", number,
-                                                          locator_text(item.locator))))
+                                                          locator_text(item.locator), meta.lang)))
             else:
                 diagnostics.error(group.position, "cite-unknown", f"unknown citation key {item.key!r}",
                                   did_you_mean(item.key, [*bibliography.keys(), *register.units]))
@@ -278,7 +280,8 @@ def _record_mentions(resolved: ResolvedDocument, owner: dict[int, str], register
     for term, entry in check_index_terms(resolved.parsed.index_terms, registers, diagnostics):
         anchor = owner.get(id(term.element)) or headings.get(id(term.element)) or ""  # a heading has no ¶
         mention = ((entry.kind, entry.key),
-                   Backlink(meta.id, meta.title.get(meta.lang, ""), anchor, resolved.paragraph_numbers.get(anchor)))
+                   Backlink(meta.id, meta.title.get(meta.lang, ""), anchor, resolved.paragraph_numbers.get(anchor),
+                            document_lang=meta.lang))
         if mention not in seen:
             seen.add(mention)
             resolved.mentions.append(mention)

@@ -127,6 +127,30 @@ def test_interface_follows_the_page_language(built_showcase: Path) -> None:
     assert '../../bibliography/' in kk
 
 
+def language_of(element: ET.Element, parents: dict[ET.Element, ET.Element]) -> str | None:
+    while element is not None:
+        if element.get("lang"):
+            return element.get("lang")
+        element = parents.get(element)
+    return None
+
+
+def test_document_titles_carry_their_language_on_other_language_pages(built_showcase: Path) -> None:
+    """WCAG 3.1.2: an English title quoted on a Kazakh or Russian page is marked as English."""
+    site = built_showcase / "site"
+    title = "Nomadic migrants – victims of political repressions"
+    checked = 0
+    for lang in ("kk", "ru"):
+        for page in sorted((site / lang).rglob("index.html")):
+            tree = parse(page)
+            parents = {child: parent for parent in tree.iter() for child in parent}
+            for element in tree.iter():
+                if (element.text or "").strip().startswith(title):
+                    assert language_of(element, parents) == "en", (page, ET.tostring(element, encoding="unicode"))
+                    checked += 1
+    assert checked >= 40  # backlinks of the bibliography, the sources and the registers, in two languages
+
+
 def test_sitemap_and_robots(published: Path) -> None:
     robots = (published / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {BASE}sitemap.xml" in robots
