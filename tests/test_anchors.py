@@ -231,11 +231,32 @@ def test_repeated_identical_paragraphs_get_distinct_stable_ids():
     assert d.ids[3] == a.ids[3] and d.ids[5] not in a.ids
 
 
-def test_short_text_moved_alone_is_not_guessed():
-    texts = [PARAS[0], "Ibid.", *PARAS[1:6]]
+def test_short_text_keeps_its_id_wherever_it_moved():
+    """Identical text keeps its id however short: a moved "See above." is recognised by its text."""
+    texts = [PARAS[0], "See above.", *PARAS[1:6]]
     a, ledger = run(texts)
-    b, _ = run([PARAS[0], *PARAS[1:4], "Ibid.", *PARAS[4:6]], ledger, DAY2)
-    assert b.ids[4] != a.ids[1]
+    b, _ = run([PARAS[0], *PARAS[1:4], "See above.", *PARAS[4:6]], ledger, DAY2)
+    assert b.ids[4] == a.ids[1]
+    assert ("moved", a.ids[1]) in {(e.kind, e.id) for e in b.events} and not b.redirects
+
+
+def test_moved_copy_of_a_repeated_text_takes_the_id_of_the_copy_gone():
+    """Of three "Ibid.", the one that moved away leaves the others' ids where they were."""
+    texts = [PARAS[0], "Ibid.", PARAS[1], "Ibid.", PARAS[2], PARAS[3], "Ibid.", PARAS[4], PARAS[5]]
+    a, ledger = run(texts)
+    moved = [PARAS[0], PARAS[1], "Ibid.", PARAS[2], PARAS[3], "Ibid.", PARAS[4], PARAS[5], "Ibid."]
+    b, _ = run(moved, ledger, DAY2)
+    assert b.ids[2] == a.ids[3] and b.ids[5] == a.ids[6]
+    assert b.ids[8] == a.ids[1]  # the first copy, moved to the end
+    assert not b.redirects
+
+
+def test_edited_short_text_among_other_changes_is_not_guessed():
+    """An edited "Ibid." carries too little to be recognised unless alone in its slot: its id redirects."""
+    texts = [PARAS[0], "Ibid.", "See above.", *PARAS[1:4]]
+    a, ledger = run(texts)
+    b, _ = run([PARAS[0], "Ibd.", "Se above.", *PARAS[1:4]], ledger, DAY2)
+    assert a.ids[1] not in b.ids and a.ids[2] not in b.ids
     assert b.redirects[a.ids[1]].target_id == a.ids[0]
 
 

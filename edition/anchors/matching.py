@@ -23,11 +23,14 @@ The passes, each working only on what the earlier ones left unmatched:
    into it and becomes an alias; any other unmatched one is deleted and
    becomes a tombstone (see :mod:`edition.anchors.assign`).
 
-Very short texts ("Ibid.", "See above.") carry too little to be recognised
-by their words: they are matched by similarity only when alone in their
-slot between matched neighbours, and out of place only when a neighbour
-moved along.  One moved alone looks exactly like one deleted and another
-written elsewhere; guessing could hand one paragraph's id to another,
+Identical text keeps its id wherever it moved, however short: a moved
+"See above." is recognised by its text alone, and of several copies of
+"Ibid." the nearest to where an unmatched old copy stood takes its id.  (A
+deleted "Ibid." and one written elsewhere in the same revision look exactly
+like one moved; the id then lands on text identical to what was cited.)
+Edited very short texts carry too little to be recognised by their words:
+they are matched by similarity only when alone in their slot between
+matched neighbours; guessing could hand one paragraph's id to another,
 while not guessing leaves the id resolving, with a notice, to the
 paragraph that preceded it.
 
@@ -153,9 +156,7 @@ class Matcher:
             if idx in chain:
                 self.pair(olds[ko], news[kn], "kept")
                 anchors.append((ko, kn))
-            elif self.old[olds[ko]].fingerprint.words >= SHORT_WORDS or self.in_context(olds[ko], news[kn]):
-                # A short text ("Ibid.") may be unique only by chance: out of
-                # place, it counts as moved only with a neighbour moved along.
+            else:  # identical text keeps its id wherever it moved
                 self.pair(olds[ko], news[kn], "moved")
                 moved.append((ko, kn))
         for ko, kn in anchors:
@@ -170,15 +171,6 @@ class Matcher:
             if k in self.o2n:
                 return self.o2n[k] + 1
         return 0
-
-    def left_behind(self, o: int, n: int) -> bool:
-        """Whether o's old place (its gap) holds an unmatched new paragraph other than ``n``."""
-        stayed = self.gaps[self.gap_of_old[o]][1] if o in self.gap_of_old else []
-        return any(m not in self.n2o and m != n for m in stayed)
-
-    def in_context(self, o: int, n: int) -> bool:
-        return any(0 <= o + d < len(self.old) and 0 <= n + d < len(self.new) and self.exact(o + d, n + d)
-                   for d in (-1, 1))
 
     def extend(self, o: int, n: int, how: str) -> None:
         """Pair identical neighbours of a match: a repeated "Ibid." goes with its context."""
@@ -285,9 +277,8 @@ class Matcher:
         """Similar paragraphs anywhere, for edited and moved ones.
 
         Copies of a repeated text still unmatched here pair up nearest
-        first, but only when the old copy's place is now empty (a new
-        paragraph there means it was replaced, not moved).  Very short
-        texts are left alone (see the module docstring).
+        first; very short texts are matched here only when identical (see
+        the module docstring).
         """
         olds = [o for o in range(len(self.old)) if o not in self.o2n]
         news = [n for n in range(len(self.new)) if n not in self.n2o]
@@ -300,11 +291,9 @@ class Matcher:
             if self.new[n].digest in copies:
                 copies[self.new[n].digest][1].append(n)
         for old_copies, new_copies in copies.values():
-            if self.old[old_copies[0]].fingerprint.words < SHORT_WORDS:
-                continue  # "Ibid." moved alone looks the same as one deleted and another written
             by_distance = sorted((abs(self.expected(o) - n), o, n) for o in old_copies for n in new_copies)
             for _, o, n in by_distance:
-                if o not in self.o2n and n not in self.n2o and not self.left_behind(o, n):
+                if o not in self.o2n and n not in self.n2o:
                     self.pair(o, n, self.placed(o, n))
         olds = [o for o in olds if o not in self.o2n]
         news = [n for n in news if n not in self.n2o]
