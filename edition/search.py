@@ -331,6 +331,10 @@ SHARD_TEXT = 2_000_000
 """Characters of text per bundle of one language.  A large edition's index is split into shards by
 document, so that an edit re-indexes the few dozen documents of its shard (a fraction of a second),
 not the whole edition; the search page queries every bundle and merges the results."""
+SHARD_PAGES = 250
+"""Pages per bundle of one language, at most: Pagefind's time grows with pages as well as text, and a
+language of short pages (the abstracts of a thousand documents) would otherwise be one bundle that every
+edit of an abstract re-indexes whole."""
 
 
 def bundle_name(lang: str, shard: int) -> str:
@@ -358,7 +362,7 @@ def plan_bundles(documents: Iterable[tuple[str, dict[str, tuple[str, int]]]]) ->
             sizes[lang] = sizes.get(lang, 0) + size
     bundles: dict[str, tuple[str, list[str]]] = {}
     for lang, ids in sorted(by_lang.items()):
-        count = max(1, -(-sizes[lang] // SHARD_TEXT))
+        count = max(1, -(-sizes[lang] // SHARD_TEXT), -(-len(ids) // SHARD_PAGES))
         for document_id in ids:
             bundles.setdefault(bundle_name(lang, shard_of(document_id, count)), (lang, []))[1].append(document_id)
     return dict(sorted(bundles.items()))
