@@ -136,12 +136,25 @@ def _names(folder: Path, pattern: str) -> list[str]:
         return []
 
 
-def scan_inputs(config: Config, previous: "Inputs | None" = None, changed: set[str] | None = None) -> Inputs:
+def file_signature(path: Path) -> tuple[int, ...]:
+    """What changes whenever a file's bytes do: size, modification and change times, inode (empty if absent)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return ()
+    return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+
+
+def scan_inputs(config: Config, previous: "Inputs | None" = None, changed: set[str] | None = None,
+                lock_written: tuple[tuple[int, ...], str] | None = None) -> Inputs:
     """The digest of every input: documents, logs, registers, bibliography, lock, templates, settings.
 
     A caller that watches the project (``edition serve``) passes the inputs
     it scanned last and the absolute paths changed since: the other files
-    keep their digests without being read.
+    keep their digests without being read.  ``lock_written``: the signature
+    (:func:`file_signature`) and digest of the lock the last build wrote; a
+    large edition's lock is megabytes, read again only when it was touched
+    since.
     """
     root = config.root
     read = _Digests(previous, changed)
@@ -156,7 +169,12 @@ def scan_inputs(config: Config, previous: "Inputs | None" = None, changed: set[s
     others: list[tuple[str, str | None]] = []
     paths: dict[str, str | None] = {}
     for path in (config.bibliography_path, config.lock_path, root / "edition.toml"):
-        found = _file_digest(path) if path == config.lock_path else read(path)  # the build itself writes the lock
+        if path != config.lock_path:
+            found = read(path)
+        elif lock_written is not None and lock_written[0] and file_signature(path) == lock_written[0]:
+            found = lock_written[1]
+        else:  # the build itself writes the lock: a watcher's word on it is not enough
+            found = _file_digest(path)
         others.append((path.name, found if os.path.lexists(path) else "absent"))
         paths[str(path)] = found
     for folder, suffixes in ((config.content_dir / "registers", (".yml",)), (config.templates_dir, None),
@@ -365,3 +383,5 @@ class BuildRecord:
     """Digest of the documents' paths: while it is unchanged, the store holds no record of a document gone."""
     pages_made: int = 0
     """Search pages stored since the store last dropped those no document uses."""
+    lock_signature: tuple[int, ...] = ()
+    """:func:`file_signature` of the lock it wrote: while the file has it, its digest is ``lock``."""

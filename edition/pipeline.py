@@ -165,10 +165,11 @@ class _Build:
         watching = self.watched is not None and store.remembers("build", "record") and "inputs" in store.local
         writer = SiteWriter(config, store, trusted=watching)
         check_output_dir(config, writer.untouched())
-        inputs = scan_inputs(config, store.local.get("inputs") if watching else None,
-                             self.watched if watching else None)
-        store.local["inputs"] = inputs
         record = store.get("build", "record")
+        written = (record.lock_signature, record.lock) if isinstance(record, BuildRecord) and record.lock else None
+        inputs = scan_inputs(config, store.local.get("inputs") if watching else None,
+                             self.watched if watching else None, written)
+        store.local["inputs"] = inputs
         if isinstance(record, BuildRecord) and record.inputs == inputs.digest and writer.intact(record.site):
             self.progress.stage("unchanged", f"{record.documents} documents, {record.files} files")
             if config.strict and record.warnings:
@@ -337,7 +338,7 @@ class _Build:
         """Swap the new site in, write the lock, remember what the next build compares with."""
         from edition.anchoring import lock_text
         from edition.cache import bytes_digest, digest
-        from edition.incremental import BuildRecord
+        from edition.incremental import BuildRecord, file_signature
 
         config, store, writer, inputs, paths = self.config, self.store, self.writer, self.inputs, self.paths
         new_lock = lock_text(self.lock, self.order, {d: self.processed[self.by_id[d]] for d in self.order
@@ -345,13 +346,16 @@ class _Build:
         text = new_lock.text
         count = writer.finish()
         if text != self.lock_text:
+            data = text.encode("utf-8")
             temporary = config.lock_path.with_name(".anchors.lock.tmp")
-            temporary.write_text(text, encoding="utf-8")
+            temporary.write_bytes(data)
             os.replace(temporary, config.lock_path)
+            lock_digest = bytes_digest(data)
+        else:
+            lock_digest = dict(inputs.others)["anchors.lock"]
         warnings = tuple(d for d in self.diagnostics.sorted() if d.severity == "warning")
         # These inputs, with the lock as written (or, when the search index was left behind, nothing:
         # the next build then brings it up to date).
-        lock_digest = bytes_digest(text.encode("utf-8"))
         store.local["lock"] = (lock_digest, new_lock)  # a long-running caller reads it from here next time
         after = inputs.with_lock(lock_digest).digest if complete else ""
         listed = digest(tuple(paths), tuple(f.display for f in inputs.documents))
@@ -367,7 +371,8 @@ class _Build:
                     + [("shares", path, self.shares[path]) for path in self.processed]
                     + self.later + self.deps.remember() + self._formatted_record()
                     + [("build", "record", BuildRecord(after, len(paths), count, warnings, lock_digest,
-                                                       writer.state.live.inode, self.epoch, listed, made))], gone)
+                                                       writer.state.live.inode, self.epoch, listed, made,
+                                                       file_signature(config.lock_path)))], gone)
         self.progress.stage("write", f"{writer.written} of {count} files written into {config.out_dir.name}/"
                                      f"{'' if complete else ' (search index to follow)'}")
         return BuildResult(len(paths), count, warnings, tuple(self.rendered), writer.written)

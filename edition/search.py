@@ -26,6 +26,7 @@ A bundle is rebuilt only when the units of its language changed.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -346,6 +347,7 @@ def bundle_language(name: str) -> str:
     return name.split("-", 1)[0]
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def shard_of(document_id: str, count: int) -> int:
     """The shard a document's units go to: fixed by its id, whatever else the edition holds."""
     return int.from_bytes(hashlib.blake2b(document_id.encode("utf-8"), digest_size=8).digest(), "big") % count

@@ -11,6 +11,7 @@ a rebuild redoes.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -334,3 +335,19 @@ def test_a_killed_build_leaves_a_spare_the_next_build_does_not_trust(project: Pa
     (project / "edition.toml").write_text('site_title = "Third"\n', encoding="utf-8")
     same_as_clean(project, tmp_path / "clean")
     assert not (project / ".site.building").exists()
+
+
+def test_a_lock_edited_by_hand_is_read_again_even_at_the_same_size_and_time(project: Path) -> None:
+    """The build skips reading its own lock while the file is as it left it; a hand edit is always seen."""
+    lock = project / "anchors.lock"
+    text = lock.read_text(encoding="utf-8")
+    first = re.search(r"^(p-[0-9a-z]+) ", text, re.MULTILINE).group(1)
+    renamed = first[:-1] + ("x" if first[-1] != "x" else "y")
+    assert renamed not in text
+    before = lock.stat()
+    lock.write_text(text.replace(f"\n{first} ", f"\n{renamed} ", 1), encoding="utf-8")
+    os.utime(lock, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same modification time
+    assert lock.stat().st_size == before.st_size
+    build(load_config(project, quiet=True))
+    pages = "".join(p.read_text(encoding="utf-8") for p in project.joinpath("site").glob("*/index.html"))
+    assert f'id="{renamed}"' in pages and f'id="{first}"' not in pages
