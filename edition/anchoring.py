@@ -44,19 +44,30 @@ class LockView:
     """A lock this program wrote, parsed one section at a time (same questions as :class:`Ledger`)."""
 
     def __init__(self, text: str, sections: dict[str, str] | None = None):
-        self.text = text
+        """The lock ``text``, or its head (the comment lines) and its ``sections`` by document.
+
+        Only the sections are kept (a large edition's lock is megabytes):
+        the text is made again from them when it is written.
+        """
         if sections is None:
             sections = {}
             start = text.find("\n[", len(PREFIX) - 1)
+            self.head = text[:start] if start >= 0 else text
             while start >= 0:
                 end = text.find("\n\n[", start + 1)
                 end = len(text) if end < 0 else end + 1
                 header_end = text.index("]\n", start)
                 sections[text[start + 2:header_end]] = text[start:end]
                 start = text.find("\n[", end - 1) if end < len(text) else -1
+        else:  # ``text`` is then what comes before the sections
+            self.head = text
         self.sections = sections
         self._records: dict[str, DocumentRecord | None] = {}
         self._owner: dict[str, str] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.head + "".join(self.sections.values())
 
     @staticmethod
     def canonical(text: str) -> bool:
@@ -169,4 +180,4 @@ def lock_text(lock: LockView | ParsedLock, present: Iterable[str], sections: Map
         section = sections.get(document) or lock.section(document)
         if section is not None:
             parts[document] = section
-    return LockView(PREFIX + "".join(parts.values()), parts)
+    return LockView(PREFIX, parts)

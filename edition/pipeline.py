@@ -220,7 +220,7 @@ class _Build:
             self.style = get_style(config.citation_style)
         except UnknownStyleError as error:
             diagnostics.error(SourcePosition("edition.toml"), "config-style", str(error))
-        self.lock, self.lock_text = self._lock()
+        self.lock, self.lock_digest = self._lock()
         _stop_if_failed(diagnostics, config)
         self.registers = self._registers()
         self.progress.stage("read", f"{len(self.read.facts)} documents, {len(self.bibliography.keys())} works, "
@@ -343,16 +343,14 @@ class _Build:
         config, store, writer, inputs, paths = self.config, self.store, self.writer, self.inputs, self.paths
         new_lock = lock_text(self.lock, self.order, {d: self.processed[self.by_id[d]] for d in self.order
                                                      if self.by_id[d] in self.processed})
-        text = new_lock.text
+        data = new_lock.text.encode("utf-8")
+        lock_digest = bytes_digest(data)
         count = writer.finish()
-        if text != self.lock_text:
-            data = text.encode("utf-8")
+        if lock_digest != self.lock_digest:
             temporary = config.lock_path.with_name(".anchors.lock.tmp")
             temporary.write_bytes(data)
             os.replace(temporary, config.lock_path)
-            lock_digest = bytes_digest(data)
-        else:
-            lock_digest = dict(inputs.others)["anchors.lock"]
+        del data
         warnings = tuple(d for d in self.diagnostics.sorted() if d.severity == "warning")
         # These inputs, with the lock as written (or, when the search index was left behind, nothing:
         # the next build then brings it up to date).
@@ -430,7 +428,7 @@ class _Build:
         return Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
 
     def _lock(self) -> tuple[Any, str | None]:
-        """The lock as the build reads it, and its text (None when there is none)."""
+        """The lock as the build reads it, and the digest of its bytes (None when there is none)."""
         from edition.anchoring import LockView, ParsedLock
         from edition.cache import bytes_digest
         from edition.incremental import BuildRecord
@@ -442,12 +440,12 @@ class _Build:
         known = self.store.local.get("lock")
         if known is not None and isinstance(record, BuildRecord) and known[0] == record.lock \
                 == dict(self.inputs.others).get("anchors.lock"):  # the lock this process wrote, unchanged since
-            return known[1], known[1].text
+            return known[1], known[0]
         present = config.lock_path.exists() or config.lock_path.is_symlink()
         text = read_text(config.lock_path, config, self.diagnostics) if present else None
-        if (text is not None and isinstance(record, BuildRecord) and LockView.canonical(text)
-                and record.lock == bytes_digest(text.encode("utf-8"))):
-            return LockView(text), text  # the lock this program wrote last: no need to parse it whole
+        read = bytes_digest(text.encode("utf-8")) if text is not None else None
+        if text is not None and isinstance(record, BuildRecord) and LockView.canonical(text) and record.lock == read:
+            return LockView(text), read  # the lock this program wrote last: no need to parse it whole
         self.lock_is_ours = False
         parsed = self.early.lock(text)
         if parsed is not None:  # parsed in another process: its hundred thousand objects stay there
@@ -455,14 +453,14 @@ class _Build:
             for line, col, message in problems:
                 self.diagnostics.error(SourcePosition("anchors.lock", line, col), "anchor-lock", message)
             if not problems:
-                return LockView(canonical), text
+                return LockView(canonical), read
         found = Diagnostics()
         ledger = _read_ledger(config, found, text or "")
         self.diagnostics.extend(found.items)
         if found.items:  # the build stops on the problems anyway
-            return ParsedLock(ledger), text
+            return ParsedLock(ledger), read
         # Parsed and sound: kept as its own text, a section parsed again only when its document needs it.
-        return LockView(ledger.serialize()), text
+        return LockView(ledger.serialize()), read
 
     # -- documents ---------------------------------------------------------------------------------
     def _take(self, result: Any) -> None:
