@@ -430,7 +430,6 @@ class _Build:
     def _lock(self) -> tuple[Any, str | None]:
         """The lock as the build reads it, and the digest of its bytes (None when there is none)."""
         from edition.anchoring import LockView, ParsedLock
-        from edition.cache import bytes_digest
         from edition.incremental import BuildRecord
         from edition.read import read_text
 
@@ -443,7 +442,7 @@ class _Build:
             return known[1], known[0]
         present = config.lock_path.exists() or config.lock_path.is_symlink()
         text = read_text(config.lock_path, config, self.diagnostics) if present else None
-        read = bytes_digest(text.encode("utf-8")) if text is not None else None
+        read = dict(self.inputs.others).get("anchors.lock") if text is not None else None  # as scanned
         if text is not None and isinstance(record, BuildRecord) and LockView.canonical(text) and record.lock == read:
             return LockView(text), read  # the lock this program wrote last: no need to parse it whole
         self.lock_is_ours = False
