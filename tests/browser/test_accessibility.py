@@ -15,10 +15,8 @@ PAGES = [
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_axe_violations(page, axe, site, path: str) -> None:
-    if not (site / path.split("?")[0].lstrip("/")).exists() and not path.endswith("/"):
-        pytest.skip(f"{path} is not built")
-    if path.endswith("/") and not (site / path.lstrip("/") / "index.html").exists():
-        pytest.skip(f"{path} is not built")
+    built = site / path.lstrip("/") / "index.html" if path.endswith("/") else site / path.split("?")[0].lstrip("/")
+    assert built.exists(), f"{path} is not built"
     page.goto(path)
     if "?q=" in path:
         page.locator(".search-results a").first.wait_for()
