@@ -427,12 +427,12 @@ class SiteWriter:
         # Killed from here until the state is saved, the next build finds a site it has no record of
         # (another folder) and makes everything anew.
         self.state = SiteState(self.key, new_live, None)
-        if old is not None:
-            self._keep_as_spare(old, old_live, old_verified)
+        if old is None or not self._keep_as_spare(old, old_live, old_verified):
+            self._link_spare(new_live)
         self._save()
         return len(self.manifest)
 
-    def _keep_as_spare(self, old: Path, old_live: TreeState | None, verified: TreeState) -> None:
+    def _keep_as_spare(self, old: Path, old_live: TreeState | None, verified: TreeState) -> bool:
         """The old live site becomes the spare, when its contents are known and it can move there."""
         usable = old_live is not None and len(verified.files) == len(old_live.files)
         try:
@@ -443,10 +443,36 @@ class SiteWriter:
                 spare = TreeState(old_live.files, old_live.stats, old_live.made_from, old_live.folders,  # type: ignore[union-attr]
                                   self.spare_dir.stat().st_ino)
                 self.state.spare = spare
-                return
+                return True
         except OSError:
             pass
         shutil.rmtree(old, ignore_errors=True)
+        return False
+
+    def _link_spare(self, live: TreeState) -> None:
+        """No old site to keep (a first build): the spare is the new site again, as hard links.
+
+        The next build then writes only what it changes, as every later one
+        does, instead of linking every unchanged file into an empty folder
+        while the editor waits.  Sharing the files is safe: a build replaces
+        a file of the spare, it never writes into one.
+        """
+        try:
+            if os.path.lexists(self.spare_dir):
+                _remove(self.spare_dir)
+            self.spare_dir.mkdir(parents=True)
+            base, spare = str(self.out), str(self.spare_dir)
+            for folder in sorted(live.folders):
+                if folder:
+                    os.makedirs(f"{spare}/{folder}", exist_ok=True)
+            for relative in live.files:
+                os.link(f"{base}/{relative}", f"{spare}/{relative}")
+            folders = {folder: os.stat(f"{spare}/{folder}").st_mtime_ns for folder in live.folders}
+        except OSError:  # no hard links here, or no room: the next build starts from an empty folder
+            shutil.rmtree(self.spare_dir, ignore_errors=True)
+            return
+        self.state.spare = TreeState(dict(live.files), dict(live.stats), dict(live.made_from), folders,
+                                     self.spare_dir.stat().st_ino)
 
     def abort(self) -> None:
         """The build failed: the folder being made goes back to being the spare, as it now is."""
