@@ -583,13 +583,14 @@ class _Build:
 
         from edition.cache import digest
         from edition.documents import worker_count
-        from edition.search import build_bundle, languages_file, plan_bundles
+        from edition.search import build_bundle, first_bundles, languages_file, plan_bundles
 
         writer = self.writer
         by_id = {f.id: f for f in self.ordered}
         bundles = plan_bundles((f.id, f.units) for f in sorted(self.ordered, key=lambda f: f.id))
         name, data = languages_file(bundles)
         writer.put(name, data)
+        firsts = first_bundles(bundles)
         stale = False
         previous: dict[str, list[str]] = {}
         for path in writer.live.files:
@@ -597,7 +598,7 @@ class _Build:
                 previous.setdefault(path.split("/", 2)[1], []).append(path)
         wanted: list[tuple[str, str, str, list[Any]]] = []
         for bundle, (lang, ids) in bundles.items():
-            made = digest("search", bundle, *((i, by_id[i].units[lang]) for i in ids))
+            made = digest("search", bundle, bundle in firsts, *((i, by_id[i].units[lang]) for i in ids))
             mine = previous.get(bundle, [])
             if mine and all(writer.unchanged(p, made) is not None for p in mine):
                 for path in mine:
@@ -608,6 +609,7 @@ class _Build:
                 stale = True
             else:
                 wanted.append((bundle, lang, made, [by_id[i] for i in ids]))
+        self.first_bundles = firsts
         store = self.store
 
         def make(item: tuple[str, str, str, list[Any]]) -> tuple[str, str, dict[str, bytes]]:
@@ -629,7 +631,7 @@ class _Build:
             with processing("the search index (search stage)"):
                 for future in futures:
                     bundle, made, files = future.result()
-                    for path, value in bundle_files(bundle, files).items():
+                    for path, value in bundle_files(bundle, files, bundle in self.first_bundles).items():
                         writer.put(path, value, made)
                         rebuilt += 1
         finally:

@@ -16,9 +16,13 @@ One page per paragraph would do the same with fifty times the files.
 Each language gets its own bundle (``pagefind/<lang>/``) built with the
 language forced, so Russian words are stemmed as Russian and English as
 English, and the search page queries all bundles and merges the results.
-A language with more than a hundred documents is split into shards
+A language with much text or many documents is split into shards
 (``pagefind/en-1/``…, :func:`plan_bundles`), so that an edit re-indexes
-one shard.
+one shard, a tenth of a second of Pagefind's time.  The search page loads
+Pagefind's script and WebAssembly once per language, from the language's
+first bundle, and merges the other shards into it (Pagefind's
+``mergeIndex``); so a shard carries only its index, and more shards cost a
+reader a few small requests, not another copy of the search engine.
 The pages never become pages of the site: Pagefind reads them from memory
 (:class:`_Service`), and only its bundle is added to the site's files.
 A bundle is rebuilt only when the units of its language changed.
@@ -328,14 +332,17 @@ def build_bundle(lang: str, pages: list[tuple[str, str]], executable: str | None
             if not UNUSED.match(item["path"])}
 
 
-SHARD_TEXT = 2_000_000
+SHARD_TEXT = 800_000
 """Characters of text per bundle of one language.  A large edition's index is split into shards by
-document, so that an edit re-indexes the few dozen documents of its shard (a fraction of a second),
-not the whole edition; the search page queries every bundle and merges the results."""
-SHARD_PAGES = 250
+document, so that an edit re-indexes the two dozen documents of its shard (Pagefind takes about 20 ms
+and 5 ms per 30,000-character page: 0.15 s), not the whole edition."""
+SHARD_PAGES = 150
 """Pages per bundle of one language, at most: Pagefind's time grows with pages as well as text, and a
 language of short pages (the abstracts of a thousand documents) would otherwise be one bundle that every
 edit of an abstract re-indexes whole."""
+ENGINE = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]*\.pagefind)$")
+"""The search engine itself (script, its worker, WebAssembly), which a language's other shards share
+with its first bundle: the search page merges them into it."""
 
 
 def bundle_name(lang: str, shard: int) -> str:
@@ -370,8 +377,32 @@ def plan_bundles(documents: Iterable[tuple[str, dict[str, tuple[str, int]]]]) ->
     return dict(sorted(bundles.items()))
 
 
-def bundle_files(name: str, files: dict[str, bytes]) -> dict[str, bytes]:
-    return {f"{BUNDLE_DIR}/{name}/{path}": data for path, data in files.items()}
+def first_bundles(bundles: Iterable[str]) -> set[str]:
+    """Each language's first bundle in the order of ``languages.json``, the one that carries the engine.
+
+    (A shard holds the documents whose ids fall to it, so the one named after
+    the language may be empty, and then absent.)
+
+    >>> sorted(first_bundles(["en-1", "en-2", "kk", "kk-1"]))
+    ['en-1', 'kk']
+    """
+    first: dict[str, str] = {}
+    for name in sorted(bundles):
+        first.setdefault(bundle_language(name), name)
+    return set(first.values())
+
+
+def bundle_files(name: str, files: dict[str, bytes], first: bool) -> dict[str, bytes]:
+    """A bundle's files in the site; a shard other than its language's first goes without the engine.
+
+    >>> sorted(bundle_files("en-1", {"pagefind.js": b"", "wasm.en.pagefind": b"", "pagefind-entry.json": b""},
+    ...                     first=False))
+    ['pagefind/en-1/pagefind-entry.json']
+    >>> sorted(bundle_files("en", {"pagefind.js": b"", "pagefind-entry.json": b""}, first=True))
+    ['pagefind/en/pagefind-entry.json', 'pagefind/en/pagefind.js']
+    """
+    return {f"{BUNDLE_DIR}/{name}/{path}": data for path, data in files.items()
+            if first or not ENGINE.match(path)}
 
 
 def languages_file(bundles: Iterable[str]) -> tuple[str, bytes]:

@@ -91,8 +91,14 @@ def _die_at(point: str, root: Path, exchange: bool = True) -> None:
     pid = os.fork()
     if pid == 0:  # the child never returns into the test runner
         try:
-            if not exchange:
-                write.exchange = lambda first, second: False
+            swap = write.exchange if exchange else (lambda first, second: False)
+
+            def exchange_at(first, second):  # noqa: ANN001
+                if point == "before-swap":  # the new site is complete, the old one still live
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return swap(first, second)
+
+            write.exchange = exchange_at
             original_replace, original_rmtree = os.replace, shutil.rmtree
 
             def replace(source, target):  # noqa: ANN001

@@ -194,13 +194,22 @@
         if (!response.ok) throw new Error("languages");
         return response.json();
       }).then(function (bundles) {
-        // A bundle per language ("en"), or several for a large edition ("en", "en-1"…).
-        return Promise.all(bundles.map(function (name) {
+        // A bundle per language ("en"), or several shards for a large edition ("en", "en-1"…): the
+        // engine is loaded from the language's first shard listed, and the others are merged into it.
+        var shards = {};
+        bundles.forEach(function (name) {
           var lang = name.split("-")[0];
-          var bundle = new URL("pagefind/" + name + "/", root);
-          return import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
-            return pagefind.options({ basePath: bundle.pathname, excerptLength: 24 }).then(function () {
+          (shards[lang] = shards[lang] || []).push(new URL("pagefind/" + name + "/", root).pathname);
+        });
+        return Promise.all(Object.keys(shards).map(function (lang) {
+          var first = shards[lang][0];
+          return import(new URL(first + "pagefind.js", root).href).then(function (pagefind) {
+            return pagefind.options({ basePath: first, excerptLength: 24 }).then(function () {
               return pagefind.init();
+            }).then(function () {
+              return Promise.all(shards[lang].slice(1).map(function (path) {
+                return pagefind.mergeIndex(path, { excerptLength: 24 });
+              }));
             }).then(function () { return { lang: lang, pagefind: pagefind }; });
           });
         }));
