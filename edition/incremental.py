@@ -35,6 +35,8 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,8 @@ class Inputs:
     """The configuration as the pages see it."""
     paths: dict[str, str | None] = field(default_factory=dict, compare=False)
     """Absolute path → digest of the files in ``others``."""
+    signatures: dict[str, tuple[tuple[int, ...], str | None]] = field(default_factory=dict, compare=False)
+    """Absolute path → (file signature, digest) of the files read, for the next scan (see :class:`_Digests`)."""
 
     @property
     def digest(self) -> str:
@@ -96,21 +100,57 @@ def _file_digest(path: Path | str) -> str | None:
     return bytes_digest(data)
 
 
-class _Digests:
-    """File digests, read again only for the files a watcher saw change (when one watches)."""
+SETTLED_NS = 2_000_000_000
+"""How long a file must have been left alone before its signature stands for its bytes."""
 
-    def __init__(self, previous: "Inputs | None", changed: set[str] | None):
+
+class _Digests:
+    """File digests, read again only for the files a watcher saw change (when one watches), or else
+    only for the files whose signature (:func:`file_signature`) differs from the last scan's.
+
+    A file's signature is remembered only once the file has been left alone
+    for a while (:data:`SETTLED_NS`): a file system's clock ticks in steps
+    of milliseconds, and a file written twice within one step, at the same
+    size, would otherwise keep the signature of its first version.  Any
+    later write moves the change time (``ctime``) past the remembered one;
+    unlike the modification time, no program can set it back.
+    """
+
+    def __init__(self, previous: "Inputs | None", changed: set[str] | None,
+                 signatures: dict[str, tuple[tuple[int, ...], str | None]] | None = None):
         self.known: dict[str, str | None] = {}
         self.changed = changed
         if previous is not None and changed is not None:
             self.known = {f.path: f.digest for f in (*previous.documents, *previous.logs.values())}
             self.known.update(previous.paths)
+        self.signatures = signatures or {}
+        self.seen: dict[str, tuple[tuple[int, ...], str | None]] = {}
+        self.settled = time.time_ns() - SETTLED_NS
 
     def __call__(self, path: Path | str) -> str | None:
         key = str(path)
         if self.changed is None or key in self.changed or key not in self.known:
-            return _file_digest(path)
+            return self._digest(key)
         return self.known[key]
+
+    def _digest(self, key: str) -> str | None:
+        try:
+            found = os.lstat(key)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return _file_digest(key)
+        if not stat.S_ISREG(found.st_mode):  # a link: where it leads may change without it
+            return _file_digest(key)
+        signature = (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+        remembered = self.signatures.get(key)
+        if remembered is not None and remembered[0] == signature:
+            self.seen[key] = remembered
+            return remembered[1]
+        value = _file_digest(key)
+        if max(found.st_mtime_ns, found.st_ctime_ns) < self.settled:
+            self.seen[key] = (signature, value)
+        return value
 
 
 def _tree(folder: Path, root: Path, read: _Digests, suffixes: tuple[str, ...] | None = None
@@ -146,7 +186,8 @@ def file_signature(path: Path) -> tuple[int, ...]:
 
 
 def scan_inputs(config: Config, previous: "Inputs | None" = None, changed: set[str] | None = None,
-                lock_written: tuple[tuple[int, ...], str] | None = None) -> Inputs:
+                lock_written: tuple[tuple[int, ...], str] | None = None,
+                signatures: dict[str, tuple[tuple[int, ...], str | None]] | None = None) -> Inputs:
     """The digest of every input: documents, logs, registers, bibliography, lock, templates, settings.
 
     A caller that watches the project (``edition serve``) passes the inputs
@@ -154,10 +195,11 @@ def scan_inputs(config: Config, previous: "Inputs | None" = None, changed: set[s
     keep their digests without being read.  ``lock_written``: the signature
     (:func:`file_signature`) and digest of the lock the last build wrote; a
     large edition's lock is megabytes, read again only when it was touched
-    since.
+    since.  ``signatures``: those of the last scan (:attr:`Inputs.signatures`); a file whose
+    signature is unchanged is not read again.
     """
     root = config.root
-    read = _Digests(previous, changed)
+    read = _Digests(previous, changed, signatures)
     content = str(config.content_dir)
     documents = []
     for name in _names(config.content_dir, "*.md"):
@@ -182,7 +224,7 @@ def scan_inputs(config: Config, previous: "Inputs | None" = None, changed: set[s
         for name, found in _tree(folder, root, read, suffixes):
             others.append((name, found))
             paths[str(root / name)] = found
-    return Inputs(tuple(documents), logs, tuple(others), settings_digest(config), paths)
+    return Inputs(tuple(documents), logs, tuple(others), settings_digest(config), paths, read.seen)
 
 
 # -- the read stage, remembered -------------------------------------------------------------------

@@ -133,7 +133,8 @@ def build(config: Config, stream: TextIO = sys.stderr, *, store: Any = None, sea
 class _Build:
     """One build, phase by phase: :meth:`run` (nothing changed?), then :meth:`_read`, :meth:`_plan` (which
     documents to process), :meth:`_documents`, :meth:`_anchors`, :meth:`_check`, :meth:`_site` and
-    :meth:`_search` (together), :meth:`_finish` (swap, lock, what the next build compares with)."""
+    :meth:`_search` (together; the new lock is made while Pagefind indexes), :meth:`_finish` (swap, lock,
+    what the next build compares with)."""
 
     def __init__(self, config: Config, stream: TextIO, store: Any, search: bool, workers: int | None,
                  watched: set[str] | None = None):
@@ -167,11 +168,15 @@ class _Build:
         check_output_dir(config, writer.untouched())
         record = store.get("build", "record")
         written = (record.lock_signature, record.lock) if isinstance(record, BuildRecord) and record.lock else None
+        signatures = store.get("inputs", "signatures")
         inputs = scan_inputs(config, store.local.get("inputs") if watching else None,
-                             self.watched if watching else None, written)
+                             self.watched if watching else None, written,
+                             signatures if isinstance(signatures, dict) else None)
         store.local["inputs"] = inputs
         if isinstance(record, BuildRecord) and record.inputs == inputs.digest and writer.intact(record.site):
             self.progress.stage("unchanged", f"{record.documents} documents, {record.files} files")
+            if signatures != inputs.signatures:  # files left alone long enough since: not read next time
+                store.put("inputs", "signatures", inputs.signatures)
             if config.strict and record.warnings:
                 raise EditionError(sorted(set(record.warnings)))
             return BuildResult(record.documents, record.files, record.warnings)
@@ -195,6 +200,7 @@ class _Build:
             site = self._site(workers)
             search = self._search()  # threads, started once the worker processes are
             self._site_done(site)
+            self._new_lock()  # while Pagefind indexes
             complete = self._search_done(search)
         finally:
             workers.close()
@@ -334,23 +340,29 @@ class _Build:
                     self.writer.keep(output, self.made_from[path])
         self._flush_pages()
 
+    def _new_lock(self) -> None:
+        """The lock as this build leaves it: its text, bytes and digest (a large edition's is megabytes)."""
+        from edition.anchoring import lock_text
+        from edition.cache import bytes_digest
+
+        self.new_lock = lock_text(self.lock, self.order, {d: self.processed[self.by_id[d]] for d in self.order
+                                                          if self.by_id[d] in self.processed})
+        self.new_lock_data = self.new_lock.text.encode("utf-8")
+        self.new_lock_digest = bytes_digest(self.new_lock_data)
+
     def _finish(self, complete: bool) -> BuildResult:
         """Swap the new site in, write the lock, remember what the next build compares with."""
-        from edition.anchoring import lock_text
-        from edition.cache import bytes_digest, digest
+        from edition.cache import digest
         from edition.incremental import BuildRecord, file_signature
 
         config, store, writer, inputs, paths = self.config, self.store, self.writer, self.inputs, self.paths
-        new_lock = lock_text(self.lock, self.order, {d: self.processed[self.by_id[d]] for d in self.order
-                                                     if self.by_id[d] in self.processed})
-        data = new_lock.text.encode("utf-8")
-        lock_digest = bytes_digest(data)
+        new_lock, lock_digest = self.new_lock, self.new_lock_digest
         count = writer.finish()
         if lock_digest != self.lock_digest:
             temporary = config.lock_path.with_name(".anchors.lock.tmp")
-            temporary.write_bytes(data)
+            temporary.write_bytes(self.new_lock_data)
             os.replace(temporary, config.lock_path)
-        del data
+        del self.new_lock_data
         warnings = tuple(d for d in self.diagnostics.sorted() if d.severity == "warning")
         # These inputs, with the lock as written (or, when the search index was left behind, nothing:
         # the next build then brings it up to date).
@@ -368,6 +380,8 @@ class _Build:
         store.write([("facts", path, self.facts[path]) for path in self.processed]
                     + [("shares", path, self.shares[path]) for path in self.processed]
                     + self.later + self.deps.remember() + self._formatted_record()
+                    + ([] if store.get("inputs", "signatures") == inputs.signatures
+                       else [("inputs", "signatures", inputs.signatures)])
                     + [("build", "record", BuildRecord(after, len(paths), count, warnings, lock_digest,
                                                        writer.state.live.inode, self.epoch, listed, made,
                                                        file_signature(config.lock_path)))], gone)

@@ -33,6 +33,7 @@ import base64
 import functools
 import hashlib
 import json
+import os
 import re
 import subprocess
 import threading
@@ -245,12 +246,13 @@ UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.|^playgr
 
 
 def _executable() -> str:
-    try:
-        from pagefind.service import get_executable
+    executable = os.environ.get("PAGEFIND_BINARY_PATH")  # as Pagefind's own Python API honours it
+    try:  # else the binary's package (Pagefind's Python API would import asyncio for nothing here)
+        from pagefind_bin import get_executable
 
-        executable = get_executable()
+        executable = executable or get_executable()
     except (ImportError, FileNotFoundError):
-        executable = None
+        pass
     if executable is None:
         raise EditionError([Diagnostic(SourcePosition("pyproject.toml"), "error", "search-index",
                                        "the Pagefind binary is not installed; install the edition with its "

@@ -351,3 +351,42 @@ def test_a_lock_edited_by_hand_is_read_again_even_at_the_same_size_and_time(proj
     build(load_config(project, quiet=True))
     pages = "".join(p.read_text(encoding="utf-8") for p in project.joinpath("site").glob("*/index.html"))
     assert f'id="{renamed}"' in pages and f'id="{first}"' not in pages
+
+
+def test_a_file_unchanged_since_the_last_scan_is_not_read_but_any_write_is_seen(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are known by their signature between builds; a write shows even at the same size and mtime."""
+    import time
+
+    from edition import incremental
+
+    monkeypatch.setattr(incremental, "SETTLED_NS", 0)  # every file counts as long left alone
+    time.sleep(0.05)
+    assert rendered(project) == set()  # this scan remembers every signature
+    reads: list[str] = []
+    original = incremental._file_digest
+    monkeypatch.setattr(incremental, "_file_digest", lambda path: reads.append(str(path)) or original(path))
+    assert rendered(project) == set() and reads == []
+    path = project / "content" / "doc-b.md"
+    before = path.stat()
+    time.sleep(0.05)  # past the file system clock's step: the change time moves
+    text = path.read_text(encoding="utf-8")
+    assert "second paragraph" in text
+    path.write_text(text.replace("second paragraph", "SECOND PARAGRAPH"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert rendered(project) == {"doc-b/index.html"} and set(reads) == {str(path)}
+    assert "SECOND PARAGRAPH" in (project / "site" / "doc-b" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_file_written_just_now_is_read_again_next_time() -> None:
+    """Within the settling time a file may still change within one tick of the clock: not remembered."""
+    import tempfile as folders
+
+    from edition.incremental import _Digests
+
+    with folders.TemporaryDirectory() as folder:
+        fresh = Path(folder) / "fresh.md"
+        fresh.write_text("x", encoding="utf-8")
+        digests = _Digests(None, None)
+        assert digests(fresh) is not None and str(fresh) not in digests.seen
