@@ -29,6 +29,7 @@ from edition.cache import digest
 
 PREFIX = HEADER + VERSION_LINE + "\n"
 """What every lock starts with, before its first section."""
+PREFIX_BYTES = PREFIX.encode("utf-8")
 
 
 def section_text(record: DocumentRecord) -> str:
@@ -41,41 +42,54 @@ def section_digest(assignment: Assignment) -> str:
 
 
 class LockView:
-    """A lock this program wrote, parsed one section at a time (same questions as :class:`Ledger`)."""
+    """A lock this program wrote, parsed one section at a time (same questions as :class:`Ledger`).
 
-    def __init__(self, text: str, sections: dict[str, str] | None = None):
+    The sections are kept as the file's bytes: a one-paragraph edit of a
+    thousand documents decodes, parses and encodes one section of a lock of
+    megabytes, and writes the others back as they were read.
+    """
+
+    def __init__(self, text: str | bytes, sections: Mapping[str, str | bytes] | None = None):
         """The lock ``text``, or its head (the comment lines) and its ``sections`` by document.
 
         Only the sections are kept (a large edition's lock is megabytes):
-        the text is made again from them when it is written.
+        the file's bytes are joined again from them when it is written.
         """
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        found: dict[str, bytes] = {}
         if sections is None:
-            sections = {}
-            start = text.find("\n[", len(PREFIX) - 1)
-            self.head = text[:start] if start >= 0 else text
+            start = data.find(b"\n[", len(PREFIX_BYTES) - 1)
+            self.head = data[:start] if start >= 0 else data
             while start >= 0:
-                end = text.find("\n\n[", start + 1)
-                end = len(text) if end < 0 else end + 1
-                header_end = text.index("]\n", start)
-                sections[text[start + 2:header_end]] = text[start:end]
-                start = text.find("\n[", end - 1) if end < len(text) else -1
+                end = data.find(b"\n\n[", start + 1)
+                end = len(data) if end < 0 else end + 1
+                header_end = data.index(b"]\n", start)
+                found[data[start + 2:header_end].decode("utf-8")] = data[start:end]
+                start = data.find(b"\n[", end - 1) if end < len(data) else -1
         else:  # ``text`` is then what comes before the sections
-            self.head = text
-        self.sections = sections
+            self.head = data
+            found = {document: section.encode("utf-8") if isinstance(section, str) else section
+                     for document, section in sections.items()}
+        self.sections = found
         self._records: dict[str, DocumentRecord | None] = {}
         self._owner: dict[str, str] | None = None
 
     @property
+    def data(self) -> bytes:
+        """The lock file's bytes."""
+        return self.head + b"".join(self.sections.values())
+
+    @property
     def text(self) -> str:
-        return self.head + "".join(self.sections.values())
+        return self.data.decode("utf-8")
 
     @staticmethod
-    def canonical(text: str) -> bool:
-        return text.startswith(PREFIX)
+    def canonical(text: str | bytes) -> bool:
+        return text.startswith(PREFIX if isinstance(text, str) else PREFIX_BYTES)
 
     def document(self, document_id: str) -> DocumentRecord | None:
         if document_id not in self._records:
-            section = self.sections.get(document_id)
+            section = self.section(document_id)
             self._records[document_id] = (Ledger.parse(PREFIX + section)[0].document(document_id)
                                           if section is not None else None)
         return self._records[document_id]
@@ -84,17 +98,18 @@ class LockView:
         return sorted(self.sections)
 
     def section(self, document_id: str) -> str | None:
-        return self.sections.get(document_id)
+        section = self.sections.get(document_id)
+        return section.decode("utf-8") if section is not None else None
 
     def section_digest(self, document_id: str) -> str | None:
-        section = self.sections.get(document_id)
+        section = self.section(document_id)
         return digest(section) if section is not None else None
 
     def owner(self, anchor_id: str) -> str | None:
         if self._owner is None:
             owner: dict[str, str] = {}
             for document_id, section in self.sections.items():
-                for line in section.split("\n")[2:]:
+                for line in section.decode("utf-8").split("\n")[2:]:
                     if line.startswith(("deleted ", "merged ")):
                         owner.setdefault(line.split(" ", 2)[1], document_id)
                     elif line:
@@ -106,10 +121,10 @@ class LockView:
         return isinstance(anchor_id, str) and self.owner(anchor_id) is not None
 
     def __getstate__(self) -> dict:
-        return {"text": self.text}
+        return {"head": self.head, "sections": self.sections}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["text"])  # type: ignore[misc]
+        self.__init__(state["head"], state["sections"])  # type: ignore[misc]
 
 
 class ParsedLock:
@@ -175,9 +190,10 @@ def settle(order: list[str], fresh: Mapping[str, frozenset[str]], claimed: Calla
 
 def lock_text(lock: LockView | ParsedLock, present: Iterable[str], sections: Mapping[str, str]) -> LockView:
     """The new lock: the ``sections`` given replaced or added, every other section kept as it was."""
-    parts = {}
+    parts: dict[str, str | bytes] = {}
+    kept = lock.sections if isinstance(lock, LockView) else {}
     for document in sorted(set(lock.document_ids()) | set(present)):
-        section = sections.get(document) or lock.section(document)
+        section = sections.get(document) or kept.get(document) or lock.section(document)
         if section is not None:
             parts[document] = section
     return LockView(PREFIX, parts)

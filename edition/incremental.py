@@ -131,6 +131,8 @@ class _Digests:
         key = str(path)
         if self.changed is None or key in self.changed or key not in self.known:
             return self._digest(key)
+        if key in self.signatures:  # unchanged, on the watcher's word: its signature still stands
+            self.seen[key] = self.signatures[key]
         return self.known[key]
 
     def _digest(self, key: str) -> str | None:

@@ -347,7 +347,7 @@ class _Build:
 
         self.new_lock = lock_text(self.lock, self.order, {d: self.processed[self.by_id[d]] for d in self.order
                                                           if self.by_id[d] in self.processed})
-        self.new_lock_data = self.new_lock.text.encode("utf-8")
+        self.new_lock_data = self.new_lock.data
         self.new_lock_digest = bytes_digest(self.new_lock_data)
 
     def _finish(self, complete: bool) -> BuildResult:
@@ -445,7 +445,7 @@ class _Build:
         """The lock as the build reads it, and the digest of its bytes (None when there is none)."""
         from edition.anchoring import LockView, ParsedLock
         from edition.incremental import BuildRecord
-        from edition.read import read_text
+        from edition.read import read_bytes, read_text
 
         config = self.config
         self.lock_is_ours = True  # unless it turns out otherwise below
@@ -455,10 +455,11 @@ class _Build:
                 == dict(self.inputs.others).get("anchors.lock"):  # the lock this process wrote, unchanged since
             return known[1], known[0]
         present = config.lock_path.exists() or config.lock_path.is_symlink()
-        text = read_text(config.lock_path, config, self.diagnostics) if present else None
-        read = dict(self.inputs.others).get("anchors.lock") if text is not None else None  # as scanned
-        if text is not None and isinstance(record, BuildRecord) and LockView.canonical(text) and record.lock == read:
-            return LockView(text), read  # the lock this program wrote last: no need to parse it whole
+        raw = read_bytes(config.lock_path, config, self.diagnostics) if present else None
+        read = dict(self.inputs.others).get("anchors.lock") if raw is not None else None  # as scanned
+        if raw is not None and isinstance(record, BuildRecord) and LockView.canonical(raw) and record.lock == read:
+            return LockView(raw), read  # the lock this program wrote last: no need to parse it whole
+        text = read_text(config.lock_path, config, self.diagnostics, raw) if raw is not None else None
         self.lock_is_ours = False
         parsed = self.early.lock(text)
         if parsed is not None:  # parsed in another process: its hundred thousand objects stay there

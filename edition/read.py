@@ -101,24 +101,33 @@ def inside_project(path: Path, config: Config) -> bool:
     return target == root or root in target.parents
 
 
-def read_text(path: Path, config: Config, diagnostics: Diagnostics) -> str | None:
-    """The UTF-8 text of a project file, or None and a diagnostic; never an exception.
-
-    Line ends are normalised to ``\\n`` and a byte order mark is dropped.
-    """
+def read_bytes(path: Path, config: Config, diagnostics: Diagnostics) -> bytes | None:
+    """The bytes of a project file, or None and a diagnostic; never an exception."""
     display = display_path(path, config)
     if not inside_project(path, config):
         diagnostics.error(SourcePosition(display), "path-outside",
                           f"{display} is a link to a file outside the project; copy the file in instead")
         return None
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         diagnostics.error(SourcePosition(display), "file-unreadable", f"{display} is a folder, not a file")
-        return None
     except OSError as error:
         diagnostics.error(SourcePosition(display), "file-unreadable",
                           f"cannot read {display}: {error.strerror or error}")
+    return None
+
+
+def read_text(path: Path, config: Config, diagnostics: Diagnostics, raw: bytes | None = None) -> str | None:
+    """The UTF-8 text of a project file, or None and a diagnostic; never an exception.
+
+    Line ends are normalised to ``\\n`` and a byte order mark is dropped.
+    ``raw``: the file's bytes, when :func:`read_bytes` read them already.
+    """
+    display = display_path(path, config)
+    if raw is None:
+        raw = read_bytes(path, config, diagnostics)
+    if raw is None:
         return None
     try:
         text = raw.decode("utf-8-sig")

@@ -390,3 +390,13 @@ def test_a_file_written_just_now_is_read_again_next_time() -> None:
         fresh.write_text("x", encoding="utf-8")
         digests = _Digests(None, None)
         assert digests(fresh) is not None and str(fresh) not in digests.seen
+
+
+def test_the_generator_knows_its_libraries_versions_as_importlib_does() -> None:
+    """What makes an upgraded library rebuild every page: the same versions as the standard library reads."""
+    import importlib.metadata
+
+    from edition.cache import _DEPENDENCIES, installed_versions
+
+    found = installed_versions(_DEPENDENCIES)
+    assert found == {name: importlib.metadata.version(name) for name in _DEPENDENCIES}
