@@ -448,6 +448,17 @@ def _render(job: tuple[str, dict, str, str]) -> tuple[str, str, str, tuple[Diagn
         return path, made, "", tuple(error.diagnostics)
 
 
+def _make_files(files: list[tuple[str, bytes]]) -> list[tuple[int, int, int]]:
+    """In a worker: create each file (absolute path, bytes); each one's (inode, size, modification time)."""
+    made = []
+    for path, data in files:
+        with open(path, "wb") as handle:
+            handle.write(data)
+        found = os.stat(path)
+        made.append((found.st_ino, found.st_size, found.st_mtime_ns))
+    return made
+
+
 def worker_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -528,6 +539,25 @@ class Workers:
         if not self.worth_it(len(jobs)):
             return None
         return self._executor().map(_render, jobs)
+
+    FILES_AT_ONCE = 16
+
+    def make_files(self, files: list[tuple[str, bytes]]) -> list[tuple[int, int, int]] | None:
+        """Create many files (absolute path, bytes) in the processes, when the build started them; each
+        file's (inode, size, modification time), in order.  None when there are none: the caller writes.
+
+        Creating a file is mostly waiting for the file system (a few tenths of
+        a millisecond on a virtual disk), and processes creating files at once
+        each wait far less: a new search index of three thousand files, or the
+        bibliography's downloads, are written in a fraction of the time.
+        Called when the processes are idle (after the documents and the site
+        pages), and waits for every file, so the site folder never changes
+        behind the build's back.
+        """
+        if self.pool is None or len(files) < 4 * self.FILES_AT_ONCE:
+            return None
+        chunks = [files[i:i + self.FILES_AT_ONCE] for i in range(0, len(files), self.FILES_AT_ONCE)]
+        return [made for chunk in self.pool.map(_make_files, chunks) for made in chunk]
 
     def close(self) -> None:
         if self.pool is not None:

@@ -199,9 +199,9 @@ class _Build:
             self._check()
             site = self._site(workers)
             search = self._search()  # threads, started once the worker processes are
-            self._site_done(site)
+            self._site_done(site, workers)
             self._new_lock()  # while Pagefind indexes
-            complete = self._search_done(search)
+            complete = self._search_done(search, workers)
         finally:
             workers.close()
         _stop_if_failed(self.diagnostics, self.config)
@@ -540,14 +540,16 @@ class _Build:
             for page, lang, path, made in jobs:
                 if page.key not in contexts:
                     contexts[page.key] = page.context()
-                work.append((page.template, {"documents": tables.documents, **contexts[page.key],
+                used = templates[page.template].variables  # a page's variables travel to another process:
+                shown = {"documents": tables.documents} if "*" in used or "documents" in used else {}  # no more
+                work.append((page.template, {**shown, **contexts[page.key],
                                              **page_context(config, lang, prefix(lang, config) + page.path, page.key)},
                              path, made))
             work.sort(key=lambda job: -sum(len(v) for v in job[1].values() if isinstance(v, (list, tuple))))
             started = workers.render(work)
         return tables, pages, jobs, started
 
-    def _site_done(self, site: Any) -> None:
+    def _site_done(self, site: Any, workers: Any) -> None:
         """Write the site pages (rendered here when no worker did), sitemap, downloads, static files."""
         from edition.render import environment, static_files, template_errors
         from edition.resolve import export_files, export_names
@@ -573,6 +575,7 @@ class _Build:
         if sitemap_xml:
             writer.put("sitemap.xml", sitemap_xml.encode("utf-8"))
         writer.put("robots.txt", robots(config, sitemap_xml is not None).encode("utf-8"))
+        downloads = []
         for key in tables.cited_keys:
             made = deps.key(key)
             exports = None
@@ -582,7 +585,8 @@ class _Build:
                     writer.keep(path, made)
                     continue
                 exports = exports or dict(export_files(key, bibliography))
-                writer.put(path, exports[name].encode("utf-8"), made)
+                downloads.append((path, exports[name].encode("utf-8"), made))
+        writer.put_many(downloads, workers.make_files)
         for path, data in static_files(config).items():
             writer.put(path, data)
         self.progress.stage("site", f"{len(jobs)} site pages rendered, {len(tables.cited_keys)} works cited")
@@ -635,7 +639,7 @@ class _Build:
         pool = ThreadPoolExecutor(max(1, worker_count()))
         return pool, [pool.submit(make, item) for item in wanted], len(bundles), stale
 
-    def _search_done(self, job: Any) -> bool:
+    def _search_done(self, job: Any, workers: Any) -> bool:
         """Put the rebuilt bundles into the site; False when a bundle was left behind (``search=False``)."""
         from edition.search import bundle_files
 
@@ -646,9 +650,10 @@ class _Build:
             with processing("the search index (search stage)"):
                 for future in futures:
                     bundle, made, files = future.result()
-                    for path, value in bundle_files(bundle, files, bundle in self.first_bundles).items():
-                        writer.put(path, value, made)
-                        rebuilt += 1
+                    made_files = bundle_files(bundle, files, bundle in self.first_bundles)
+                    writer.put_many(((path, value, made) for path, value in made_files.items()),
+                                    workers.make_files)
+                    rebuilt += len(made_files)
         finally:
             pool.shutdown(cancel_futures=True)
         self.progress.stage("search", f"{len(futures)} of {count} bundles rebuilt ({rebuilt} files)")

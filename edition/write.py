@@ -31,7 +31,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from edition.cache import bytes_digest
 from edition.config import Config
@@ -340,6 +340,35 @@ class SiteWriter:
             raise self._failed(error) from None
         self.tree[relative] = digest
         self.written += 1
+
+    def put_many(self, files: Iterable[tuple[str, bytes, str]],
+                 make: Callable[[list[tuple[str, bytes]]], list[tuple[int, int, int]] | None] | None = None
+                 ) -> None:
+        """:meth:`put` for each of ``files`` (path, bytes, made-from digest); the files to create are
+        handed to ``make`` (absolute path, bytes → each one's inode, size and time), which may create
+        them in other processes, or decline (None): then they are written here."""
+        self.begin()
+        wanted: list[tuple[str, str, bytes]] = []
+        for relative, data, made_from in files:
+            digest = bytes_digest(data)
+            self.manifest[_checked(relative)] = digest
+            self.made_from[relative] = made_from
+            if self.tree.get(relative) != digest:
+                wanted.append((relative, digest, data))
+        targets = [(str(self._prepare(relative)), data) for relative, _, data in wanted]
+        try:
+            made = make(targets) if make is not None else None
+            if made is None:
+                made = []
+                for path, data in targets:
+                    Path(path).write_bytes(data)
+                    made.append(_stat(Path(path)))
+        except OSError as error:
+            raise self._failed(error) from None
+        for (relative, digest, _), stat in zip(wanted, made):
+            self.tree[relative] = digest
+            self.stats[relative] = stat
+            self.written += 1
 
     def keep(self, relative: str, made_from: str) -> None:
         """``relative`` is unchanged since the live site: the new site gets the same file.

@@ -34,10 +34,22 @@ def test_two_processes_build_what_one_builds(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(ids, "ID_LENGTH", 1)
     monkeypatch.setattr(documents, "PARALLEL_FROM", 8)
     monkeypatch.setattr(documents, "START_METHOD", "fork")  # the workers must see the one-character ids
+    # The processes also create the files of the search index and the downloads, four at a time at least.
+    monkeypatch.setattr(documents.Workers, "FILES_AT_ONCE", 1)
+    made: list[int] = []
+    make_files = documents.Workers.make_files
+
+    def counted(self, files):  # noqa: ANN001, ANN202
+        found = make_files(self, files)
+        made.append(len(found or ()))
+        return found
+
+    monkeypatch.setattr(documents.Workers, "make_files", counted)
     one = many_documents(tmp_path / "one", 30)
     two = clean_copy(one, tmp_path / "two")
     assert run(one, workers=1) == run(two, workers=2)
     assert tree(one / "site") == tree(two / "site")
+    assert sum(made) >= 20, made  # files the processes created
     assert (one / "anchors.lock").read_bytes() == (two / "anchors.lock").read_bytes()
     # and again from the lock they wrote, as a fresh clone of the edition would
     for folder in (one, two):
