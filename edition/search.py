@@ -219,10 +219,19 @@ def index_page(document_id: str, lang: str, units: Iterable[Unit]) -> str:
     holds one fragment per page instead of one per paragraph.  The title
     comes first, before any anchor: its sub-result leads to the document.
     What the search page shows about each paragraph (part, section, ¶
-    number) rides along as the page's ``units`` metadata.
+    number) rides along as the page's ``units`` metadata, kept short
+    (Pagefind's time grows with it, a tenth for a page of paragraphs): each
+    section's heading once, and per anchor the part's initial, the section's
+    place in that list and the ¶ number.
+
+    >>> page = index_page("d", "en", [Unit("d/#p-a", "en", "Hi", "T", "paragraph", "Intro", 1),
+    ...                               Unit("d/#p-b", "en", "Yo", "T", "paragraph", "Intro", 2)])
+    >>> page[page.index('"units">') + 8:page.index("</span></body>")]
+    '{"s":["Intro"],"u":{"p-a":["p",0,1],"p-b":["p",0,2]}}'
     """
     title = ""
     body: list[str] = []
+    sections: dict[str, int] = {}
     described: dict[str, list[object]] = {}
     for unit in units:
         if unit.part == "title":
@@ -232,13 +241,15 @@ def index_page(document_id: str, lang: str, units: Iterable[Unit]) -> str:
         title = title or unit.title
         anchor = unit.target.partition("#")[2]
         body.append(f'<h2 id="{escape(anchor)}">·</h2><p>{escape(unit.text)}</p>')
-        described[anchor] = [unit.part, unit.section, unit.paragraph]
-    units_meta = json.dumps(described, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        section = sections.setdefault(unit.section, len(sections))
+        described[anchor] = [unit.part[0], section] + ([unit.paragraph] if unit.paragraph is not None else [])
+    units_meta = json.dumps({"s": list(sections), "u": described}, ensure_ascii=False, separators=(",", ":"),
+                            sort_keys=True)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f'</head><body><main data-pagefind-body>{"".join(body)}</main>'
             f'<span data-pagefind-meta="title">{escape(title)}</span>'
             f'<span data-pagefind-meta="document">{escape(document_id)}</span>'
-            f'<span data-pagefind-meta="units">{escape(units_meta)}</span></body></html>')
+            f'<span data-pagefind-meta="units">{escape(units_meta, quote=False)}</span></body></html>')
 
 
 UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.|^playground/")

@@ -246,11 +246,18 @@
     // One indexed page per document and language; each paragraph is a sub-result under its anchor,
     // described (part, section, ¶ number) in the page's "units" metadata.
     function paragraphs(lang, result, data) {
-      var described = {};
-      try { described = JSON.parse(data.meta.units || "{}"); } catch (error) { described = {}; }
+      // {"s": [section headings], "u": {anchor: [part's initial, section's place, ¶ number]}}
+      var described = {}, sections = [], parts = { p: "paragraph", h: "heading", a: "abstract" };
+      try {
+        var units = JSON.parse(data.meta.units || "{}");
+        described = units.u || {};
+        sections = units.s || [];
+      } catch (error) { described = {}; }
       return (data.sub_results || []).map(function (sub) {
         var anchor = sub.anchor && sub.anchor.id;
-        var info = (anchor && described[anchor]) || ["title", "", null];
+        var unit = anchor && described[anchor];
+        var info = unit ? [parts[unit[0]] || "", sections[unit[1]] || "", unit.length > 2 ? unit[2] : null]
+                        : ["title", "", null];
         var score = 0;
         (sub.weighted_locations || []).forEach(function (location) { score += location.balanced_score || 0; });
         return {

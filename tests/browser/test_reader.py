@@ -185,3 +185,15 @@ def test_article_layout(browser, base_url: str, output_dir: Path, problems, name
     assert overlaps == 0
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_result_names_its_paragraph_and_section(page) -> None:
+    """What the search index carries about each paragraph: its ¶ number and its section, shown and true."""
+    page.goto("/search/?q=catastrophic")
+    result = page.locator(".search-results li", has=page.locator(".search-result-where", has_text="Introduction"))
+    result.first.wait_for()
+    where = result.first.locator(".search-result-where").inner_text()
+    number = int(re.search(r"¶\s?(\d+) · Introduction$", where).group(1))
+    href = result.first.locator("a").first.get_attribute("href")
+    page.goto(href)
+    assert href.endswith("#" + numbered_paragraph(page, number))
