@@ -393,17 +393,16 @@ def load_bibliography(path: Path, display_path: str,
                              f"cannot read bibliography: {error.strerror or error}")
         return Bibliography(display_path, empty, {}, {}, ""), [problem]
     digest = hashlib.sha256(raw).hexdigest()
-    try:
-        text = codecs.decode(raw, "utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        problem = Diagnostic(SourcePosition(display_path, line, col), "error", "bib-encoding",
-                             "bibliography is not valid UTF-8")
-        return Bibliography(display_path, empty, {}, {}, digest), [problem]
-
-    payload = _read_cache(_cache_file(cache_dir, digest)) if cache_dir else None
+    payload = _read_cache(_cache_file(cache_dir, digest)) if cache_dir else None  # parsed, so decoded, before
     if not (isinstance(payload, tuple) and len(payload) == 4):
+        try:
+            text = codecs.decode(raw, "utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw[:error.start].count(b"\n") + 1
+            col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+            problem = Diagnostic(SourcePosition(display_path, line, col), "error", "bib-encoding",
+                                 "bibliography is not valid UTF-8")
+            return Bibliography(display_path, empty, {}, {}, digest), [problem]
         payload = _parse(text)
         if cache_dir:
             _write_cache(_cache_file(cache_dir, digest), payload)
