@@ -448,17 +448,6 @@ def _render(job: tuple[str, dict, str, str]) -> tuple[str, str, str, tuple[Diagn
         return path, made, "", tuple(error.diagnostics)
 
 
-def _make_files(files: list[tuple[str, bytes]]) -> list[tuple[int, int, int]]:
-    """In a worker: create each file (absolute path, bytes); each one's (inode, size, modification time)."""
-    made = []
-    for path, data in files:
-        with open(path, "wb") as handle:
-            handle.write(data)
-        found = os.stat(path)
-        made.append((found.st_ino, found.st_size, found.st_mtime_ns))
-    return made
-
-
 def worker_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -557,7 +546,9 @@ class Workers:
         if self.pool is None or len(files) < 4 * self.FILES_AT_ONCE:
             return None
         chunks = [files[i:i + self.FILES_AT_ONCE] for i in range(0, len(files), self.FILES_AT_ONCE)]
-        return [made for chunk in self.pool.map(_make_files, chunks) for made in chunk]
+        from edition.write import create_files
+
+        return [made for chunk in self.pool.map(create_files, chunks) for made in chunk]
 
     def close(self) -> None:
         if self.pool is not None:

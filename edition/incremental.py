@@ -144,7 +144,7 @@ class _Digests:
             return _file_digest(key)
         if not stat.S_ISREG(found.st_mode):  # a link: where it leads may change without it
             return _file_digest(key)
-        signature = (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+        signature = _signature(found)
         remembered = self.signatures.get(key)
         if remembered is not None and remembered[0] == signature:
             self.seen[key] = remembered
@@ -181,9 +181,12 @@ def _names(folder: Path, pattern: str) -> list[str]:
 def file_signature(path: Path) -> tuple[int, ...]:
     """What changes whenever a file's bytes do: size, modification and change times, inode (empty if absent)."""
     try:
-        found = os.lstat(path)
+        return _signature(os.lstat(path))
     except OSError:
         return ()
+
+
+def _signature(found: os.stat_result) -> tuple[int, ...]:
     return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
 
 

@@ -197,6 +197,16 @@ def _stat(path: Path) -> tuple[int, int, int]:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
+def create_files(files: list[tuple[str, bytes]]) -> list[tuple[int, int, int]]:
+    """Create each file (absolute path, bytes); each one's (inode, size, modification time)."""
+    made = []
+    for path, data in files:
+        target = Path(path)
+        target.write_bytes(data)
+        made.append(_stat(target))
+    return made
+
+
 def _checked(relative: str) -> str:
     """A path the site may hold: relative, inside, not the marker."""
     parts = relative.split("/")
@@ -326,27 +336,14 @@ class SiteWriter:
 
     def put(self, relative: str, data: bytes, made_from: str = "") -> None:
         """``relative`` has these bytes in the new site; written unless the folder already holds them."""
-        self.begin()
-        digest = bytes_digest(data)
-        self.manifest[_checked(relative)] = digest
-        self.made_from[relative] = made_from
-        if self.tree.get(relative) == digest:
-            return
-        target = self._prepare(relative)
-        try:
-            target.write_bytes(data)
-            self.stats[relative] = _stat(target)
-        except OSError as error:
-            raise self._failed(error) from None
-        self.tree[relative] = digest
-        self.written += 1
+        self.put_many([(relative, data, made_from)])
 
     def put_many(self, files: Iterable[tuple[str, bytes, str]],
                  make: Callable[[list[tuple[str, bytes]]], list[tuple[int, int, int]] | None] | None = None
                  ) -> None:
         """:meth:`put` for each of ``files`` (path, bytes, made-from digest); the files to create are
-        handed to ``make`` (absolute path, bytes → each one's inode, size and time), which may create
-        them in other processes, or decline (None): then they are written here."""
+        handed to ``make`` (:func:`create_files` elsewhere, in other processes), which may decline
+        (None): then they are created here."""
         self.begin()
         wanted: list[tuple[str, str, bytes]] = []
         for relative, data, made_from in files:
@@ -355,14 +352,13 @@ class SiteWriter:
             self.made_from[relative] = made_from
             if self.tree.get(relative) != digest:
                 wanted.append((relative, digest, data))
+        if not wanted:
+            return
         targets = [(str(self._prepare(relative)), data) for relative, _, data in wanted]
         try:
             made = make(targets) if make is not None else None
             if made is None:
-                made = []
-                for path, data in targets:
-                    Path(path).write_bytes(data)
-                    made.append(_stat(Path(path)))
+                made = create_files(targets)
         except OSError as error:
             raise self._failed(error) from None
         for (relative, digest, _), stat in zip(wanted, made):
