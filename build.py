@@ -2,7 +2,7 @@
 """Build the edition: ``python build.py [--out DIR] [--strict] [--quiet]``."""
 import sys
 
-from edition.cli import main
+from edition.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(["build", *sys.argv[1:]]))
+    run(["build", *sys.argv[1:]])

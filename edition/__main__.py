@@ -1,6 +1,4 @@
-import sys
-
-from edition.cli import main
+from edition.cli import run
 
 if __name__ == "__main__":  # not when a worker process of a parallel build imports it
-    sys.exit(main())
+    run()

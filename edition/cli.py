@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from edition.config import load_config
 from edition.diagnostics import EditionError
@@ -66,3 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print(f"built {result.documents} document(s), {result.files} files into {config.out_dir}", file=sys.stderr)
     return 0
+
+
+def run(argv: list[str] | None = None) -> NoReturn:
+    """The program's entry (``edition``, ``python -m edition``, ``build.py``): :func:`main`, then exit at once.
+
+    Exiting the usual way frees the build's objects one by one (a large
+    edition's are some hundred thousand, 40 ms of a 0.5 s rebuild) although
+    the process ends anyway.  Every file is closed and every process and
+    thread the build started is joined before :func:`main` returns; only
+    the standard streams are still to be flushed.  (mypy ends the same way.)
+    """
+    code = main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -6,7 +6,6 @@ has a default so a bare project builds.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -77,6 +76,8 @@ def load_config(root: Path, out_dir: Path | None = None, strict: bool = False,
     settings: dict = {}
     toml_path = root / "edition.toml"
     if toml_path.exists():
+        import tomllib  # only for a project that has the file
+
         try:
             settings = tomllib.loads(toml_path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, IsADirectoryError, PermissionError) as error:

@@ -18,13 +18,11 @@ any that did processed again with the ids the others took.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from edition.anchors import Assignment, Block, assign_anchors
 from edition.cache import digest, pickle_digest
@@ -34,6 +32,9 @@ from edition.read import EditorialChange, SourceDocument
 from edition.resolve import Backlink, LinkCheck
 from edition.search import Unit
 from edition.site import DocumentSummary
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PARALLEL_FROM = 12
 """Documents an edition must have before a second process pays for starting: measured on two cores,
@@ -458,6 +459,8 @@ def worker_count() -> int:
 def process_context() -> Any:
     """How the build's other processes start: forked, unless this process runs other threads, which may
     hold locks a copy would never see released (``edition serve``): then they start afresh."""
+    import multiprocessing  # only a build that starts processes pays for the import
+
     method = START_METHOD or ("fork" if threading.active_count() == 1
                               and "fork" in multiprocessing.get_all_start_methods() else "spawn")
     return multiprocessing.get_context(method)
@@ -477,11 +480,15 @@ class Workers:
 
     def worth_it(self, items: int) -> bool:
         """Whether ``items`` (documents, or site pages) are worth the processes: the edition is large."""
+        if self.count < 2 or items < 2:
+            return False
         large = PARALLEL_FROM * (1 if self.pool is not None or process_context().get_start_method() == "fork" else 4)
-        return self.count >= 2 and items >= 2 and self.documents_in_edition >= large
+        return self.documents_in_edition >= large
 
     def _executor(self) -> ProcessPoolExecutor:
         if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
             mp = process_context()
             self.sequencer = Sequencer(max(1, self.documents_in_edition), mp)
             self.pool = ProcessPoolExecutor(self.count, mp_context=mp, initializer=_start_worker,

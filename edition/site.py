@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -115,12 +115,12 @@ def sitemap(config: Config, groups: list[dict[str, str]], documents: list[str]) 
             entries.append((path, group))
     entries += [(path, {}) for path in documents]
     for path, group in sorted(entries, key=lambda entry: entry[0]):
-        lines.append(f"<url><loc>{escape(absolute(config, path) or '')}</loc>")
+        lines.append(f"<url><loc>{escape(absolute(config, path) or '', quote=False)}</loc>")
         for lang, other in sorted(group.items()):
-            lines.append(f'  <xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(absolute(config, other) or "")}/>')
+            lines.append(f'  <xhtml:link rel="alternate" hreflang="{lang}" href="{escape(absolute(config, other) or "")}"/>')
         if group:
             lines.append(f'  <xhtml:link rel="alternate" hreflang="x-default" '
-                         f'href={quoteattr(absolute(config, group[config.languages[0]]) or "")}/>')
+                         f'href="{escape(absolute(config, group[config.languages[0]]) or "")}"/>')
         lines.append("</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

@@ -16,7 +16,10 @@ from markupsafe import Markup
 from pybtex.database import Entry, Person
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.labels.number import LabelStyle as NumberLabelStyle
+from pybtex.style.names.plain import NameStyle as PlainNameStyle
 from pybtex.style.sorting import BaseSortingStyle
+from pybtex.style.sorting.none import SortingStyle as NoSorting
 
 from edition.citations.backend import render_html
 from edition.citations.bibliography import Bibliography, plain, split_names
@@ -196,7 +199,8 @@ class ReferenceStyle(BaseStyle):
     """A pybtex formatting style whose templates may read the entry's label."""
 
     def __init__(self) -> None:
-        super().__init__(label_style="number", name_style="plain", sorting_style="none")
+        # Classes, not plugin names, which pybtex would look up among installed entry points.
+        super().__init__(label_style=NumberLabelStyle, name_style=PlainNameStyle, sorting_style=NoSorting)
 
     def format_entry(self, label: Label, entry: Entry, bib_data: object = None):  # type: ignore[override]
         context = {"entry": entry, "style": self, "bib_data": bib_data, "label": label}
