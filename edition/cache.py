@@ -16,6 +16,7 @@ process changed the store under it.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -93,7 +94,12 @@ def installed_versions(names: Iterable[str]) -> dict[str, str]:
     """The installed version of each distribution named, from its metadata folder's name
     (``Markdown-3.11.3.dist-info``), the first found along ``sys.path``, as ``importlib.metadata``
     finds it: that module takes longer to import than a small edit takes to build."""
-    wanted = {_distribution(name): name for name in names}
+    installed = _installed()
+    return {name: installed[_distribution(name)] for name in names if _distribution(name) in installed}
+
+
+@functools.lru_cache(maxsize=1)
+def _installed() -> dict[str, str]:
     found: dict[str, str] = {}
     for entry in sys.path:
         try:
@@ -103,9 +109,7 @@ def installed_versions(names: Iterable[str]) -> dict[str, str]:
         for folder in sorted(listed):
             if folder.endswith((".dist-info", ".egg-info")):
                 distribution, _, version = folder.rsplit(".", 1)[0].partition("-")
-                name = wanted.get(_distribution(distribution))
-                if name is not None and name not in found:
-                    found[name] = version
+                found.setdefault(_distribution(distribution), version)
     return found
 
 

@@ -181,9 +181,7 @@ class DocumentContext:
                 self.bibliography, _ = load_bibliography(config.bibliography_path, "bibliography.bib",
                                                          cache_dir=config.cache_dir)
             else:
-                from pybtex.database import BibliographyData
-
-                self.bibliography = Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
+                self.bibliography = Bibliography("bibliography.bib", {}, {}, {}, "")
 
     def shared(self):  # noqa: ANN201 - resolve.Shared
         if "shared" not in self._local:
@@ -220,9 +218,8 @@ def process_document(task: DocumentTask, context: DocumentContext,
     it: the document chooses new ids once the documents before it have, and
     avoids theirs.
     """
-    from pybtex.style.template import FieldIsMissing
-
     from edition.anchoring import section_text
+    from edition.citations.style import MissingField
     from edition.extensions.urls import check_image_paths, document_images
     from edition.render import document_parts, render_document, template_errors
     from edition.resolve import resolve_document
@@ -255,7 +252,7 @@ def process_document(task: DocumentTask, context: DocumentContext,
         shared = context.shared()
         try:
             resolved = resolve_document(parsed, assignment, shared, task.log, diagnostics)
-        except FieldIsMissing as error:  # an entry lacks what the style prints: the user's to fix
+        except MissingField as error:  # an entry lacks what the style prints: the user's to fix
             diagnostics.items.append(_field_missing(error, shared, config))
             resolved = None
         files: dict[str, bytes] = {}
@@ -291,13 +288,11 @@ def _by_language(units: tuple[Unit, ...]) -> dict[str, list[Unit]]:
     return dict(sorted(by_lang.items()))
 
 
-def _field_missing(error: Exception, shared: Any, config: Config) -> Diagnostic:
-    bibliography = shared.bibliography
-    key = str(error).rpartition(" in ")[2]  # pybtex keeps only the message: "missing title in key"
-    position = (bibliography.entry_position(key) if key and key in bibliography
-                else SourcePosition("bibliography.bib"))
+def _field_missing(error: Any, shared: Any, config: Config) -> Diagnostic:
+    bibliography, key = shared.bibliography, error.key
+    position = bibliography.entry_position(key) if key in bibliography else SourcePosition("bibliography.bib")
     return Diagnostic(position, "error", "bib-field-missing",
-                      f"entry {key!r} has no {getattr(error, 'field_name', 'field')}, which the "
+                      f"entry {key!r} has no {error.field_name}, which the "
                       f"{config.citation_style} style needs to print it")
 
 

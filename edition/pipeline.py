@@ -417,8 +417,6 @@ class _Build:
         return registers
 
     def _bibliography(self) -> Any:
-        from pybtex.database import BibliographyData
-
         from edition.citations.bibliography import Bibliography, load_bibliography
         from edition.read import inside_project
 
@@ -439,7 +437,7 @@ class _Build:
                 self.later.append(("early", "bibliography", digest))
             self.diagnostics.extend(problems)
             return bibliography
-        return Bibliography("bibliography.bib", BibliographyData(), {}, {}, "")
+        return Bibliography("bibliography.bib", {}, {}, {}, "")
 
     def _lock(self) -> tuple[Any, str | None]:
         """The lock as the build reads it, and the digest of its bytes (None when there is none)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pybtex.database.input.bibtex as pybtex_bibtex
 import pytest
 
-import edition.citations.bibliography as bibliography_module
 from edition.citations.backend import doi_url, render_html, safe_url
 from edition.citations.bibliography import load_bibliography, plain, split_names
 from edition.citations.export import export, export_bibtex, export_ris
@@ -92,8 +92,8 @@ def test_second_load_does_not_run_the_parser(tmp_path: Path, monkeypatch: pytest
     def refuse(*args, **kwargs):
         raise AssertionError("the parser ran although the file is unchanged")
 
-    monkeypatch.setattr(bibliography_module, "LowLevelParser", refuse)
-    monkeypatch.setattr(bibliography_module, "Parser", refuse)
+    monkeypatch.setattr(pybtex_bibtex, "LowLevelParser", refuse)
+    monkeypatch.setattr(pybtex_bibtex, "Parser", refuse)
     second, second_problems = load_bibliography(source, "shown/elsewhere.bib", cache)
     assert second.keys() == first.keys()
     assert second_problems == first_problems == []

@@ -86,6 +86,15 @@ def test_unknown_citation_key_suggests(built, capsys):
     assert "error[cite-unknown]: unknown citation key 'kozybaev1991' (did you mean kozybayev1991?)" in err
 
 
+def test_entry_missing_a_field_the_style_prints(built, capsys):
+    root, before = built
+    line = _line_of(root, "bibliography.bib", "@misc{kozybayev1991,")
+    _edit(root, "bibliography.bib", "  author       = {Kozybayev, M. K.},\n  shortauthor  = {Kozybayev},\n", "")
+    err = _fails_untouched(root, before, capsys)
+    assert (f"bibliography.bib:{line}:7: error[bib-field-missing]: entry 'kozybayev1991' has no title, "
+            "which the journal style needs to print it") in err
+
+
 def test_undefined_archive_siglum(built, capsys):
     root, before = built
     _edit(root, "content/registers/archival-units.yml", "archive: RSAE", "archive: RSEA")

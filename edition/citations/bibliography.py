@@ -9,7 +9,8 @@ entry so that every entry's span is known, and every problem becomes a
 
 Parsing 5,000 entries takes about two seconds, so the parsed result is
 pickled under the SHA-256 of the file's bytes: an unchanged file loads
-from the cache without running the parser.
+from the cache without running the parser.  Each entry is pickled on its
+own, and unpickled when a build first uses it.
 
 ``shortauthor`` is deliberately *not* a pybtex person field.  In this
 edition it holds the label name exactly as the journal prints it ("Sarah
@@ -27,25 +28,22 @@ import os
 import pickle
 import re
 import tempfile
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
-
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-import pybtex
-import pybtex.errors
-from pybtex.bibtex.utils import split_name_list
-from pybtex.database import BibliographyData, Entry, InvalidNameString, Person
-from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
-from pybtex.richtext import Tag, Text
-from pybtex.scanner import PybtexSyntaxError
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 from edition.diagnostics import Diagnostic, SourcePosition
 
+if TYPE_CHECKING:  # pybtex is imported where an entry is built or a field decoded: a rebuild whose
+    # references are all formatted already never needs it
+    from pybtex.database import BibliographyData, Entry, Person
+    from pybtex.richtext import Text
+
 T = TypeVar("T")
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when the pickled layout changes, so old cache files are ignored."""
 
 PERSON_FIELDS = ("author", "editor", "translator")
@@ -90,6 +88,8 @@ def _record(entry: Entry) -> _Record:
 
 
 def _person(parts: _Parts) -> Person:
+    from pybtex.database import Person
+
     person = Person.__new__(Person)  # the parts are already split; skip re-parsing the name
     (person.first_names, person.middle_names, person.prelast_names,
      person.last_names, person.lineage_names) = (list(p) for p in parts)
@@ -97,6 +97,8 @@ def _person(parts: _Parts) -> Person:
 
 
 def _entry(key: str, record: _Record) -> Entry:
+    from pybtex.database import Entry
+
     entry_type, fields, persons = record
     entry = Entry(entry_type, fields=fields,
                   persons={role: [_person(p) for p in people] for role, people in persons})
@@ -104,79 +106,140 @@ def _entry(key: str, record: _Record) -> Entry:
     return entry
 
 
+@dataclass(frozen=True)
+class _Packed:
+    """A parsed file as the cache keeps it: each entry pickled on its own, read when first used."""
+
+    keys: tuple[str, ...]
+    """In file order."""
+    offsets: array
+    """Where each entry's pickle starts in ``blob``, and where the last one ends."""
+    digests: bytes
+    """SHA-1 of each entry's source text, 20 bytes each, in key order."""
+    blob: bytes
+
+
+def _pack(records: dict[str, _Record], spans: dict[str, EntrySpan], sources: dict[str, str]) -> _Packed:
+    pieces = [pickle.dumps((records[key], spans[key], sources[key]), protocol=pickle.HIGHEST_PROTOCOL)
+              for key in records]
+    offsets = array("q", [0])
+    for piece in pieces:
+        offsets.append(offsets[-1] + len(piece))
+    digests = b"".join(hashlib.sha1(sources[key].encode("utf-8")).digest() for key in records)
+    return _Packed(tuple(records), offsets, digests, b"".join(pieces))
+
+
 class Bibliography:
     """The entries of one ``.bib`` file, by key, with their source text and positions.
 
-    pybtex entries are built on first use: a build that cites fifty works
-    of a five-thousand-entry file builds fifty.
+    Read from the cache, an entry is unpickled on first use, and a pybtex
+    entry built from it on first use of that: a rebuild that cites twenty
+    works of a five-thousand-entry file reads twenty, and one whose
+    references are all formatted already never imports pybtex.
     """
 
     def __init__(self, path: str, records: dict[str, _Record] | BibliographyData, spans: dict[str, EntrySpan],
                  sources: dict[str, str], digest: str, cache_dir: Path | None = None) -> None:
-        if isinstance(records, BibliographyData):  # built in code, e.g. an empty bibliography
+        if not isinstance(records, dict):  # pybtex data built in code, e.g. in a test
             records = {key: _record(entry) for key, entry in records.entries.items()}
         self.path = path
         """The display path diagnostics use."""
         self.digest = digest
         """SHA-256 of the file; tables derived from it are cached against it."""
+        self._keys = list(records)
+        self._positions = {key: index for index, key in enumerate(self._keys)}
         self._records = records
         self._spans = spans
         self._sources = sources
+        self._packed: _Packed | None = None
         self._cache_dir = cache_dir
         self._entries: dict[str, Entry] = {}
         self._entry_digests: dict[str, str] = {}
         self._derived: dict[str, object] = {}
 
+    @classmethod
+    def _unpack(cls, path: str, packed: _Packed, digest: str, cache_dir: Path | None) -> "Bibliography":
+        bibliography = cls(path, {}, {}, {}, digest, cache_dir)
+        bibliography._keys = list(packed.keys)
+        bibliography._positions = {key: index for index, key in enumerate(packed.keys)}
+        bibliography._packed = packed
+        return bibliography
+
+    def _load(self, key: str) -> None:
+        """Unpickle ``key``'s record, span and source from the packed cache (KeyError if unknown)."""
+        index = self._positions[key]
+        packed = self._packed
+        if packed is None:
+            raise KeyError(key)
+        record, span, source = pickle.loads(packed.blob[packed.offsets[index]:packed.offsets[index + 1]])
+        self._records[key], self._spans[key], self._sources[key] = record, span, source
+
+    def _record_of(self, key: str) -> _Record:
+        if key not in self._records:
+            self._load(key)
+        return self._records[key]
+
     def keys(self) -> list[str]:
         """Keys in file order, spelt as in the file."""
-        return list(self._records)
+        return list(self._keys)
 
     def __contains__(self, key: object) -> bool:
         # Exact match: a key is also an anchor, and anchors are case-sensitive.
-        return isinstance(key, str) and key in self._records
+        return isinstance(key, str) and key in self._positions
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._records)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._keys)
 
     def entry(self, key: str) -> Entry:
         """The pybtex entry; KeyError for an unknown key."""
         entry = self._entries.get(key)
         if entry is None:
-            entry = self._entries[key] = _entry(key, self._records[key])
+            entry = self._entries[key] = _entry(key, self._record_of(key))
         return entry
 
     def entries(self) -> list[Entry]:
         """Every entry, in file order (builds them all)."""
-        return [self.entry(key) for key in self._records]
+        return [self.entry(key) for key in self._keys]
 
     @property
     def data(self) -> BibliographyData:
         """The whole file as pybtex data, for code that wants pybtex's own API."""
-        return BibliographyData(entries={key: self.entry(key) for key in self._records})
+        from pybtex.database import BibliographyData
+
+        return BibliographyData(entries={key: self.entry(key) for key in self._keys})
 
     def entry_position(self, key: str) -> SourcePosition:
         """The line and column of the entry's ``@type{key,``."""
+        if key not in self._spans:
+            self._load(key)
         span = self._spans[key]
         return SourcePosition(self.path, span.line, span.col)
 
     def source_text(self, key: str) -> str:
         """The entry's BibTeX exactly as written in the file."""
+        if key not in self._sources:
+            self._load(key)
         return self._sources[key]
 
     def entry_digest(self, key: str) -> str:
         """A hash of the entry's source text, for caches of formatted output."""
         digest = self._entry_digests.get(key)
         if digest is None:
-            digest = hashlib.sha1(self._sources[key].encode("utf-8")).hexdigest()
+            if self._packed is not None:
+                at = self._positions[key] * 20
+                digest = self._packed.digests[at:at + 20].hex()
+            else:
+                digest = hashlib.sha1(self._sources[key].encode("utf-8")).hexdigest()
             self._entry_digests[key] = digest
         return digest
 
     def caution(self, key: str) -> str | None:
         """The entry's ``note`` when it starts with ``unverified:``, decoded; else None."""
-        note = dict(self._records[key][1]).get("note") or self.entry(key).fields.get("note")
+        # Field names are case-insensitive in BibTeX (and in pybtex's entries).
+        note = next((value for name, value in self._record_of(key)[1] if name.lower() == "note"), None)
         if note and note.lstrip().lower().startswith(CAUTION_PREFIX):
             return plain(note)
         return None
@@ -204,6 +267,10 @@ _TAGS = {"emph": "em", "textit": "em", "textbf": "strong"}
 
 
 def _from_latex(value: str) -> Text:
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+    from pybtex.richtext import Text
+    from pybtex.scanner import PybtexSyntaxError
+
     if not any(mark in value for mark in ("\\", "{", "}", "~", "--", "$", "``", "''")):
         return Text(value)  # most fields need no decoding; latexcodec is slow
     try:
@@ -229,6 +296,8 @@ def latex_to_text(value: str) -> Text:
     >>> latex_to_text(r"\emph{Werke}").render_as("html")
     '<em>Werke</em>'
     """
+    from pybtex.richtext import Tag, Text
+
     matches = list(_COMMAND_RE.finditer(value))
     cuts = [0] + [m.start() for m in matches] + [m.end() for m in matches] + [len(value)]
     if not matches or not all(_balanced(value[a:b]) for a, b in zip(sorted(cuts), sorted(cuts)[1:])):
@@ -278,6 +347,8 @@ def split_names(value: str) -> list[str]:
     >>> split_names("{Smith and Sons} and Sarah Cameron")
     ['Smith and Sons', 'Sarah Cameron']
     """
+    from pybtex.bibtex.utils import split_name_list
+
     return [plain(name) for name in split_name_list(" ".join(value.split()))]
 
 
@@ -297,6 +368,11 @@ _KEY_RE = re.compile(r"@\s*[\w-]+\s*[{(]\s*")
 
 def _parse(text: str) -> tuple[dict[str, _Record], dict[str, EntrySpan], dict[str, str], list[_Problem]]:
     """Run pybtex over ``text`` entry by entry, recording spans and problems."""
+    import pybtex.errors
+    from pybtex.database import InvalidNameString
+    from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
+    from pybtex.scanner import PybtexSyntaxError
+
     where = _Line(text)
     parser = Parser(person_fields=PERSON_FIELDS)
     parser.unnamed_entry_counter = 1
@@ -356,7 +432,9 @@ def _parse(text: str) -> tuple[dict[str, _Record], dict[str, EntrySpan], dict[st
 
 
 def _cache_file(cache_dir: Path, digest: str) -> Path:
-    return cache_dir / f"bib-{digest[:40]}-{CACHE_FORMAT}-pybtex{pybtex.__version__}.pickle"
+    from edition.cache import installed_versions
+
+    return cache_dir / f"bib-{digest[:40]}-{CACHE_FORMAT}-pybtex{installed_versions(['pybtex'])['pybtex']}.pickle"
 
 
 def _read_cache(path: Path) -> object | None:
@@ -394,7 +472,10 @@ def load_bibliography(path: Path, display_path: str,
         return Bibliography(display_path, empty, {}, {}, ""), [problem]
     digest = hashlib.sha256(raw).hexdigest()
     payload = _read_cache(_cache_file(cache_dir, digest)) if cache_dir else None  # parsed, so decoded, before
-    if not (isinstance(payload, tuple) and len(payload) == 4):
+    if isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[0], _Packed):
+        bibliography = Bibliography._unpack(display_path, payload[0], digest, cache_dir)
+        problems: list[_Problem] = payload[1]
+    else:
         try:
             text = codecs.decode(raw, "utf-8-sig")
         except UnicodeDecodeError as error:
@@ -403,10 +484,10 @@ def load_bibliography(path: Path, display_path: str,
             problem = Diagnostic(SourcePosition(display_path, line, col), "error", "bib-encoding",
                                  "bibliography is not valid UTF-8")
             return Bibliography(display_path, empty, {}, {}, digest), [problem]
-        payload = _parse(text)
+        records, spans, sources, problems = _parse(text)
         if cache_dir:
-            _write_cache(_cache_file(cache_dir, digest), payload)
-    records, spans, sources, problems = payload
+            _write_cache(_cache_file(cache_dir, digest), (_pack(records, spans, sources), problems))
+        bibliography = Bibliography(display_path, records, spans, sources, digest, cache_dir)
     diagnostics = [Diagnostic(SourcePosition(display_path, p.line, p.col), p.severity, p.code, p.message)
                    for p in problems]
-    return Bibliography(display_path, records, spans, sources, digest, cache_dir), diagnostics
+    return bibliography, diagnostics

@@ -8,9 +8,12 @@ caution is exported as a note, never as a bibliographic field.
 """
 from __future__ import annotations
 
-from pybtex.database import Entry, Person
+from typing import TYPE_CHECKING
 
 from edition.citations.bibliography import Bibliography, plain
+
+if TYPE_CHECKING:
+    from pybtex.database import Entry, Person
 
 RIS_TYPES: dict[str, str] = {
     "article": "JOUR", "book": "BOOK", "inbook": "CHAP", "incollection": "CHAP",

@@ -15,7 +15,9 @@ the content never changes.  Two styles ship:
 
 Both are built from pybtex's own parts (label, sorting and formatting
 styles, see :mod:`edition.citations.styles`); none of pybtex's published
-author-year plug-ins is used, because they strip non-ASCII text.
+author-year plug-ins is used, because they strip non-ASCII text.  The
+citation itself is assembled without pybtex, from tables it computes once
+per bibliography (:mod:`edition.citations.styles.author_date`).
 """
 from __future__ import annotations
 
@@ -38,6 +40,16 @@ class CitationPart:
     key: str | None = None
 
 
+@dataclass(frozen=True)
+class Label:
+    """The name part and the year part of an author-date label."""
+
+    names: str
+    """"Davis, Wheatcroft", "Kozybayev et al.", a short title, or a shorthand."""
+    year: str
+    """"2011", "2020a", "n.d."; empty for a shorthand label such as "SATR"."""
+
+
 class CitationStyle(Protocol):
     """What the page builder needs from a style."""
 
@@ -57,17 +69,26 @@ class CitationStyle(Protocol):
         ...
 
 
+class MissingField(Exception):
+    """An entry lacks a field its style prints: the user's to fix in the ``.bib`` file."""
+
+    def __init__(self, key: str, field_name: str) -> None:
+        super().__init__(f"missing {field_name} in {key}")
+        self.key = key
+        self.field_name = field_name
+
+
 class UnknownStyleError(ValueError):
     """A style name that is not registered; the message lists the known names."""
 
 
 def _journal() -> CitationStyle:
-    from edition.citations.styles.journal import JournalStyle
+    from edition.citations.styles.author_date import JournalStyle
     return JournalStyle()
 
 
 def _chicago() -> CitationStyle:
-    from edition.citations.styles.chicago import ChicagoStyle
+    from edition.citations.styles.author_date import ChicagoStyle
     return ChicagoStyle()
 
 

@@ -6,14 +6,17 @@ authors.  Names come from the ``author`` field, not from ``shortauthor``,
 which records one journal's printing.
 
 Reference list: "Davies, R. W., and Stephen G. Wheatcroft. 2011. ..."
+
+This module is the style's pybtex side (labels, order, reference templates);
+the in-text separators are :class:`edition.citations.styles.author_date.ChicagoStyle`.
 """
 from __future__ import annotations
 
 from pybtex.database import Entry
 from pybtex.style.template import first_of, join, optional, sentence, tag
 
-from edition.citations.styles.common import (AuthorDateStyle, AuthorYearLabelStyle,
-                                              AuthorYearTitleSorting, ReferenceStyle)
+from edition.citations.styles.common import (AuthorYearLabelStyle, AuthorYearTitleSorting, ReferenceStyle,
+                                              StyleParts)
 from edition.citations.styles.nodes import (FirstLastNameStyle, LastFirstNameStyle, fact_note, fld,
                                              label_year, pages, persons, quoted, web_link)
 
@@ -107,15 +110,8 @@ class ChicagoReferences(ReferenceStyle):
         ]
 
 
-class ChicagoStyle(AuthorDateStyle):
-    """Chicago author-date: no comma before the year, a comma before the page."""
-
-    name = "chicago"
-    name_year_sep = " "
-    locator_sep = ", "
-    collapse_same_names = True
-
-    def __init__(self) -> None:
-        super().__init__(AuthorYearLabelStyle(sep=", ", two_sep=" and ", last_sep=", and ",
-                                              et_al_from=4, use_shortauthor=False),
-                         AuthorYearTitleSorting(), ChicagoReferences())
+def parts() -> StyleParts:
+    """The style's pybtex side (:attr:`edition.citations.styles.author_date.ChicagoStyle.templates`)."""
+    return StyleParts(AuthorYearLabelStyle(sep=", ", two_sep=" and ", last_sep=", and ", et_al_from=4,
+                                           use_shortauthor=False),
+                      AuthorYearTitleSorting(), ChicagoReferences())

@@ -1,16 +1,16 @@
-"""The machinery author-date styles share: labels, sorting, citation assembly.
+"""The pybtex parts author-date styles share: labels, sorting, reference-list formatting.
 
-A style module only says how its labels join names and how a citation
-separates name, year and locator; everything else lives here.  Labels are
-computed once per bibliography over *all* its entries, so "2020a" means
-the same work on every page, whichever pages cite it.
+A style module only says how its labels join names and how its reference
+list reads; everything else lives here.  Labels are computed once per
+bibliography over *all* its entries, so "2020a" means the same work on
+every page, whichever pages cite it.  The citation is assembled from them
+in :mod:`edition.citations.styles.author_date`, without pybtex.
 """
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from markupsafe import Markup
 from pybtex.database import Entry, Person
@@ -20,32 +20,14 @@ from pybtex.style.labels.number import LabelStyle as NumberLabelStyle
 from pybtex.style.names.plain import NameStyle as PlainNameStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.sorting.none import SortingStyle as NoSorting
+from pybtex.style.template import FieldIsMissing
 
 from edition.citations.backend import render_html
 from edition.citations.bibliography import Bibliography, plain, split_names
 from edition.citations.collation import sort_key
-from edition.citations.style import CitationPart
-from edition.citations.syntax import CitationGroup, CitationItem, Locator
+from edition.citations.style import Label, MissingField
 
 NO_YEAR = "n.d."
-
-LOCATOR_TERMS: dict[str, tuple[str, str]] = {
-    "page": ("", ""), "volume": ("vol.", "vols."), "chapter": ("ch.", "chs."),
-    "section": ("§", "§§"), "folio": ("fol.", "fols."), "sheet": ("sheet", "sheets"),
-    "note": ("n.", "nn."), "figure": ("fig.", "figs."), "column": ("col.", "cols."),
-    "number": ("no.", "nos."), "line": ("line", "lines"), "paragraph": ("para.", "paras."),
-}
-"""How a locator label is printed, singular and plural; pages print bare numbers."""
-
-
-@dataclass(frozen=True)
-class Label:
-    """The name part and the year part of an author-date label."""
-
-    names: str
-    """"Davis, Wheatcroft", "Kozybayev et al.", a short title, or a shorthand."""
-    year: str
-    """"2011", "2020a", "n.d."; empty for a shorthand label such as "SATR"."""
 
 
 def last_name(person: Person) -> str:
@@ -162,11 +144,9 @@ class AuthorYearLabelStyle(BaseLabelStyle):
     def base_label(self, entry: Entry) -> Label:
         return Label(self.names(entry), "" if entry.fields.get("shorthand") else entry_year(entry))
 
-    def label_table(self, entries: list[Entry], sorting: BaseSortingStyle) -> dict[str, Label]:
-        """Labels for a whole bibliography; only colliding entries are sorted."""
-        by_key = {e.key: e for e in entries}
-        return self._disambiguate({e.key: self.base_label(e) for e in entries},
-                                  lambda key: sorting.sorting_key(by_key[key]))
+    def label_table(self, entries: list[Entry], order: Callable[[str], tuple]) -> dict[str, Label]:
+        """Labels for a whole bibliography; entries of the same names and year get a, b… by ``order``."""
+        return self._disambiguate({e.key: self.base_label(e) for e in entries}, order)
 
     @staticmethod
     def _disambiguate(base: dict[str, Label], order) -> dict[str, Label]:
@@ -211,133 +191,25 @@ class ReferenceStyle(BaseStyle):
         raise NotImplementedError
 
 
-class AuthorDateStyle:
-    """Citations and reference lists for an author-date style.
+@dataclass(frozen=True)
+class StyleParts:
+    """The pybtex side of an author-date style: what the citation tables and reference list need."""
 
-    Subclasses set the separators and the pybtex parts.  Labels are worked
-    out once per bibliography; references are formatted only when asked
-    and remembered by entry content, so a large file costs little.
-    """
+    labels: AuthorYearLabelStyle
+    sorting: AuthorYearTitleSorting
+    references: ReferenceStyle
 
-    name = "author-date"
-    name_year_sep = ", "
-    locator_sep = ": "
-    item_sep = "; "
-    label_version = 1
-    """Bump when labels change, so label tables cached on disk are recomputed."""
-    collapse_same_names = False
-    """Chicago prints "(Omarbekov 1994, 2018)"; the journal repeats the name."""
+    def filing(self, bibliography: Bibliography) -> dict[str, tuple[str, str, int]]:
+        """Each entry's label (names, year) and place in reference-list order, over the whole file."""
+        entries = bibliography.entries()
+        order = {entry.key: self.sorting.sorting_key(entry) for entry in entries}
+        labels = self.labels.label_table(entries, order.__getitem__)
+        place = {key: index for index, key in enumerate(sorted(order, key=order.__getitem__))}
+        return {key: (label.names, label.year, place[key]) for key, label in labels.items()}
 
-    def __init__(self, labels: AuthorYearLabelStyle, sorting: BaseSortingStyle,
-                 references: ReferenceStyle) -> None:
-        self.labels = labels
-        self.sorting = sorting
-        self.references = references
-        self._label_tables: weakref.WeakKeyDictionary[Bibliography, dict[str, Label]] = weakref.WeakKeyDictionary()
-        self._formatted: dict[tuple[str, str, Label], Markup] = {}
-
-    # -- labels -------------------------------------------------------------
-    def label(self, key: str, bibliography: Bibliography) -> Label:
-        """The disambiguated label of ``key``, over the whole bibliography."""
-        table = self._label_tables.get(bibliography)
-        if table is None:
-            table = bibliography.derived(
-                f"labels-{self.name}-{self.label_version}",
-                lambda bib: self.labels.label_table(bib.entries(), self.sorting))
-            self._label_tables[bibliography] = table
-        return table[key]
-
-    # -- citations ----------------------------------------------------------
-    def format_locator(self, locator: Locator | None) -> str:
-        if locator is None:
-            return ""
-        singular, plural = LOCATOR_TERMS.get(locator.label, (locator.label, locator.label))
-        term = plural if locator.is_range else singular
-        return self.locator_sep + (f"{term} {locator.value}" if term else locator.value)
-
-    @staticmethod
-    def _suffix(text: str) -> str:
-        if not text:
-            return ""
-        return text if text[0] in ",.;:)!?" else " " + text
-
-    @staticmethod
-    def _prefix(text: str) -> str:
-        return text if not text or text.endswith((" ", "(")) else text + " "
-
-    def _item(self, item: CitationItem, bibliography: Bibliography,
-              previous: CitationItem | None, narrative: bool) -> list[CitationPart]:
-        """One item; ``previous`` is set when the item continues the same names."""
-        if item.key not in bibliography:
-            return [CitationPart(self._prefix(item.prefix) + f"{item.key}?" + self._suffix(item.suffix))]
-        label = self.label(item.key, bibliography)
-        tail = self.format_locator(item.locator) + self._suffix(item.suffix)
-        parts = [CitationPart(self._prefix(item.prefix))] if item.prefix else []
-        if narrative and not label.year:  # a shorthand is its own label: "SATR: 13"
-            return parts + [CitationPart(label.names, item.key), CitationPart(tail)]
-        if narrative:
-            if not item.suppress_author:
-                parts += [CitationPart(label.names, item.key), CitationPart(" (")]
-            else:
-                parts.append(CitationPart("("))
-            return parts + [CitationPart(label.year or label.names, item.key), CitationPart(tail + ")")]
-        if previous is not None or item.suppress_author or not label.year:
-            text = label.year or label.names
-        else:
-            text = label.names + self.name_year_sep + label.year
-        return parts + [CitationPart(text, item.key), CitationPart(tail)]
-
-    def _continues(self, previous: CitationItem | None, item: CitationItem,
-                   bibliography: Bibliography) -> bool:
-        if not self.collapse_same_names or previous is None or item.prefix or previous.suffix:
-            return False
-        if item.suppress_author or previous.suppress_author:
-            return False
-        if item.key not in bibliography or previous.key not in bibliography:
-            return False
-        return self.label(item.key, bibliography).names == self.label(previous.key, bibliography).names
-
-    def format_citation(self, group: CitationGroup, bibliography: Bibliography) -> tuple[CitationPart, ...]:
-        """The whole citation: "(A, 1991; B, 1992: 5)" or "A (1991: 5)" when narrative."""
-        parts: list[CitationPart] = [] if group.narrative else [CitationPart("(")]
-        previous: CitationItem | None = None
-        for index, item in enumerate(group.items):
-            continues = not group.narrative and self._continues(previous, item, bibliography)
-            if index:
-                plain_pair = continues and previous is not None and not previous.locator and not item.locator
-                parts.append(CitationPart(", " if plain_pair else self.item_sep))
-            parts += self._item(item, bibliography, previous if continues else None, group.narrative)
-            previous = item
-        if not group.narrative:
-            parts.append(CitationPart(")"))
-        return _merge(parts)
-
-    # -- reference list -------------------------------------------------------
-    def format_reference(self, key: str, bibliography: Bibliography) -> Markup:
-        """One entry as safe HTML; formatted once per entry content and label."""
-        label = self.label(key, bibliography)
-        cache_key = (bibliography.entry_digest(key), key, label)
-        cached = self._formatted.get(cache_key)
-        if cached is None:
-            text = self.references.format_entry(label, bibliography.entry(key))
-            cached = self._formatted[cache_key] = render_html(text)
-        return cached
-
-    def sort_keys(self, keys: Iterable[str], bibliography: Bibliography) -> list[str]:
-        """Known keys in reference-list order, then unknown keys as given."""
-        unique = list(dict.fromkeys(keys))
-        known = [bibliography.entry(k) for k in unique if k in bibliography]
-        return [e.key for e in self.sorting.sort(known)] + [k for k in unique if k not in bibliography]
-
-
-def _merge(parts: list[CitationPart]) -> tuple[CitationPart, ...]:
-    """Join neighbouring unlinked parts and drop empty ones, so the page gets few spans."""
-    merged: list[CitationPart] = []
-    for part in parts:
-        if not part.text:
-            continue
-        if merged and part.key is None and merged[-1].key is None:
-            merged[-1] = CitationPart(merged[-1].text + part.text)
-        else:
-            merged.append(part)
-    return tuple(merged)
+    def reference(self, label: Label, entry: Entry) -> Markup:
+        """One reference-list entry as safe HTML; :class:`MissingField` when the entry lacks what it prints."""
+        try:
+            return render_html(self.references.format_entry(label, entry))
+        except FieldIsMissing as error:
+            raise MissingField(entry.key, error.field_name) from error

@@ -8,14 +8,17 @@ printed form (Latin script, its own spelling) is what the edition shows.
 Reference list, surname and initials first, the year in parentheses:
 "Isenov O. I., Kupenov B. K. (2022). Казахи-беженцы… [Kazakh refugees…].
 *Отан тарихы*."
+
+This module is the style's pybtex side (labels, order, reference templates);
+the in-text separators are :class:`edition.citations.styles.author_date.JournalStyle`.
 """
 from __future__ import annotations
 
 from pybtex.database import Entry
 from pybtex.style.template import first_of, join, optional, sentence, tag
 
-from edition.citations.styles.common import (AuthorDateStyle, AuthorYearLabelStyle,
-                                              AuthorYearTitleSorting, ReferenceStyle)
+from edition.citations.styles.common import (AuthorYearLabelStyle, AuthorYearTitleSorting, ReferenceStyle,
+                                              StyleParts)
 from edition.citations.styles.nodes import (InitialsNameStyle, fact_note, fld, label_year, pages,
                                              persons, web_link)
 
@@ -105,14 +108,7 @@ class JournalReferences(ReferenceStyle):
         ]
 
 
-class JournalStyle(AuthorDateStyle):
-    """Author-date as the journal prints it; the default style."""
-
-    name = "journal"
-    name_year_sep = ", "
-    locator_sep = ": "
-    collapse_same_names = False
-
-    def __init__(self) -> None:
-        super().__init__(AuthorYearLabelStyle(sep=", ", two_sep=", ", last_sep=", ", et_al_from=3),
-                         AuthorYearTitleSorting(), JournalReferences())
+def parts() -> StyleParts:
+    """The style's pybtex side (:attr:`edition.citations.styles.author_date.JournalStyle.templates`)."""
+    return StyleParts(AuthorYearLabelStyle(sep=", ", two_sep=", ", last_sep=", ", et_al_from=3),
+                      AuthorYearTitleSorting(), JournalReferences())
