@@ -5,7 +5,10 @@ Run from the project root: ``python -m bench.build`` (``--docs 100 1000``,
 it; peak memory is that process's maximum resident size, and separately
 the largest of its children (worker processes, Pagefind).  The floor is
 plain Python-Markdown and one Jinja template over the same files, in one
-process (``bench/floor.py``).  ``serve`` is timed from the moment a file
+process (``bench/floor.py``); a second row adds a search index to it
+(Pagefind's own command over its pages), which tells the cost of search
+apart.  CPU time is user and system time of the process and its children.
+``serve`` is timed from the moment a file
 is saved until the page's new bytes are served, through the reload event
 a browser waits for.
 """
@@ -35,15 +38,20 @@ from pathlib import Path
 from edition.config import load_config
 from edition.pipeline import build
 result = build(load_config(Path(sys.argv[1]), quiet=True))
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - started,
-                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+                  "peak": own.ru_maxrss / 1024,
                   "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "rendered": list(result.rendered), "written": result.written}))
 """
 FLOOR = ("import json, resource, sys, time; t = time.perf_counter(); from pathlib import Path; "
-         "from bench.floor import build_floor; build_floor(Path(sys.argv[1]), Path(sys.argv[2])); "
-         "print(json.dumps({'seconds': time.perf_counter() - t, "
-         "'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'children': 0}))")
+         "from bench.floor import build_floor; "
+         "build_floor(Path(sys.argv[1]), Path(sys.argv[2]), search=sys.argv[3:] == ['--search']); "
+         "own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN); "
+         "print(json.dumps({'seconds': time.perf_counter() - t, 'cpu': own.ru_utime + own.ru_stime "
+         "+ children.ru_utime + children.ru_stime, 'peak': own.ru_maxrss / 1024, "
+         "'children': children.ru_maxrss / 1024}))")
 
 
 def _environment() -> dict[str, str]:
@@ -128,6 +136,8 @@ def run(documents: int, entries: int, workdir: Path) -> tuple[list[tuple[str, di
     root = generate(workdir / f"edition-{documents}", documents, entries)
     rows: list[tuple[str, dict]] = []
     rows.append(("floor: Markdown + one template", _timed(FLOOR, str(root), str(workdir / f"floor-{documents}"))))
+    rows.append(("floor + Pagefind over its pages",
+                 _timed(FLOOR, str(root), str(workdir / f"floor-search-{documents}"), "--search")))
     rows.append(("full build (first, no anchors.lock)", _timed(RUNNER, str(root))))
     shutil.rmtree(root / "site")
     shutil.rmtree(root / ".edition-cache")
@@ -145,7 +155,7 @@ def run(documents: int, entries: int, workdir: Path) -> tuple[list[tuple[str, di
     _edit(root / "templates" / "document.html", "</article>", "<!-- edited --></article>")
     rows.append(("template edit (document.html)", _timed(RUNNER, str(root))))
     latencies = serve_latency(root)
-    extra = {"citing": citing, "bib_rendered": rows[5][1]["rendered"], "serve": latencies}
+    extra = {"citing": citing, "bib_rendered": rows[6][1]["rendered"], "serve": latencies}
     return rows, extra
 
 
@@ -161,11 +171,14 @@ def main() -> None:
             floor = rows[0][1]["seconds"]
             print(f"\nN = {documents} documents, {args.entries} bibliography entries, {os.cpu_count()} cores "
                   f"(generated and measured in {time.perf_counter() - started:.0f} s)")
-            print(f"{'':38} {'seconds':>9} {'× floor':>8} {'peak MB':>8} {'children':>9} {'pages':>6}")
+            print(f"{'':38} {'seconds':>9} {'× floor':>8} {'CPU s':>7} {'peak MB':>8} {'children':>9} {'pages':>6}")
             for name, row in rows:
                 pages = len(row.get("rendered", ())) if "rendered" in row else ""
-                print(f"{name:38} {row['seconds']:9.3f} {row['seconds'] / floor:8.2f} {row['peak']:8.0f} "
-                      f"{row['children']:9.0f} {pages:>6}")
+                print(f"{name:38} {row['seconds']:9.3f} {row['seconds'] / floor:8.2f} {row['cpu']:7.1f} "
+                      f"{row['peak']:8.0f} {row['children']:9.0f} {pages:>6}")
+            print(f"full build against the floor with a search index: "
+                  f"{rows[2][1]['seconds'] / rows[1][1]['seconds']:.2f}× its time, "
+                  f"{rows[2][1]['cpu'] / rows[1][1]['cpu']:.2f}× its CPU time")
             serve = extra["serve"]
             print(f"{'serve: save to reloaded page (median)':38} {statistics.median(serve) / 1000:9.3f} "
                   f"{statistics.median(serve) / 1000 / floor:8.2f}   ({', '.join(f'{ms:.0f}' for ms in serve)} ms)")
