@@ -681,8 +681,9 @@ class _Build:
 
 class _Early:
     """Slow reads that need nothing else, started at once in another process while the build reads on:
-    the first parse of a bibliography (its cache is then written for every later build), and a lock
-    this program did not write (parsed whole, its objects never reach this process)."""
+    the first parse of a bibliography (its cache, and its style's table of labels and order, are then
+    written for every later build and every worker), and a lock this program did not write (parsed
+    whole, its objects never reach this process)."""
 
     LARGE = 200_000
     """Bytes above which a file is worth another process."""
@@ -730,11 +731,19 @@ class _Early:
 
 def _parse_bibliography(config: Config) -> None:
     from edition.citations.bibliography import load_bibliography
+    from edition.citations.style import get_style
     from edition.documents import worker_started
 
     worker_started()
 
-    load_bibliography(config.bibliography_path, "bibliography.bib", cache_dir=config.cache_dir)
+    bibliography, problems = load_bibliography(config.bibliography_path, "bibliography.bib",
+                                               cache_dir=config.cache_dir)
+    if any(problem.severity == "error" for problem in problems):
+        return  # the build stops on them
+    try:  # the labels and order of every entry, cached with it: not worked out by each worker in turn
+        get_style(config.citation_style).prepare(bibliography)
+    except Exception:  # noqa: BLE001 - only time is lost: the build does it again, and reports what fails
+        pass
 
 
 def _parse_lock(config: Config) -> tuple[list[tuple[int, int, str]], str, str]:

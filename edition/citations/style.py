@@ -68,6 +68,10 @@ class CitationStyle(Protocol):
         """The keys in reference-list order."""
         ...
 
+    def prepare(self, bibliography: "Bibliography") -> None:
+        """Work out what citations need from the whole file (labels, order), cached with it."""
+        ...
+
 
 class MissingField(Exception):
     """An entry lacks a field its style prints: the user's to fix in the ``.bib`` file."""

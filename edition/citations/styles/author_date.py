@@ -76,6 +76,10 @@ class AuthorDateStyle:
             self._filings[bibliography] = table
         return table
 
+    def prepare(self, bibliography: Bibliography) -> None:
+        """Work out the filing table now (and cache it with the bibliography), not at the first citation."""
+        self._filing(bibliography)
+
     def label(self, key: str, bibliography: Bibliography) -> Label:
         """The disambiguated label of ``key``, over the whole bibliography."""
         names, year, _ = self._filing(bibliography)[key]
