@@ -193,6 +193,7 @@ class _Build:
         self._read()
         self._plan()
         workers = Workers(self.context, self.workers, len(self.paths))
+        search = None
         try:
             self._documents(workers)
             self._anchors(workers)
@@ -203,6 +204,10 @@ class _Build:
             self._new_lock()  # while Pagefind indexes
             complete = self._search_done(search, workers)
         finally:
+            if search is not None:  # its threads and Pagefind processes end with it, even if it failed
+                pool, indexers = search[:2]
+                pool.shutdown(cancel_futures=True)
+                indexers.close()
             workers.close()
         _stop_if_failed(self.diagnostics, self.config)
         return self._finish(complete)
@@ -600,7 +605,7 @@ class _Build:
 
         from edition.cache import digest
         from edition.documents import worker_count
-        from edition.search import build_bundle, first_bundles, languages_file, plan_bundles
+        from edition.search import Indexers, first_bundles, languages_file, plan_bundles
 
         writer = self.writer
         by_id = {f.id: f for f in self.ordered}
@@ -628,32 +633,29 @@ class _Build:
                 wanted.append((bundle, lang, made, [by_id[i] for i in ids]))
         self.first_bundles = firsts
         store = self.store
+        indexers = Indexers()
 
         def make(item: tuple[str, str, str, list[Any]]) -> tuple[str, str, dict[str, bytes]]:
             bundle, lang, made, docs = item
             found = store.get_many("page", [f.units[lang][0] for f in docs], remember=False)
-            return bundle, made, build_bundle(lang, [(f"/{f.id}/", found[f.units[lang][0]]) for f in docs])
+            return bundle, made, indexers.bundle(lang, [(f"/{f.id}/", found[f.units[lang][0]]) for f in docs])
 
         pool = ThreadPoolExecutor(max(1, worker_count()))
-        return pool, [pool.submit(make, item) for item in wanted], len(bundles), stale
+        return pool, indexers, [pool.submit(make, item) for item in wanted], len(bundles), stale
 
     def _search_done(self, job: Any, workers: Any) -> bool:
         """Put the rebuilt bundles into the site; False when a bundle was left behind (``search=False``)."""
         from edition.search import bundle_files
 
         writer = self.writer
-        pool, futures, count, stale = job
+        _, _, futures, count, stale = job
         rebuilt = 0
-        try:
-            with processing("the search index (search stage)"):
-                for future in futures:
-                    bundle, made, files = future.result()
-                    made_files = bundle_files(bundle, files, bundle in self.first_bundles)
-                    writer.put_many(((path, value, made) for path, value in made_files.items()),
-                                    workers.make_files)
-                    rebuilt += len(made_files)
-        finally:
-            pool.shutdown(cancel_futures=True)
+        with processing("the search index (search stage)"):
+            for future in futures:
+                bundle, made, files = future.result()
+                made_files = bundle_files(bundle, files, bundle in self.first_bundles)
+                writer.put_many(((path, value, made) for path, value in made_files.items()), workers.make_files)
+                rebuilt += len(made_files)
         self.progress.stage("search", f"{len(futures)} of {count} bundles rebuilt ({rebuilt} files)")
         return not stale
 

@@ -313,36 +313,78 @@ class _Service:
         self.process.wait()
 
 
-def build_bundle(lang: str, pages: list[tuple[str, str]], executable: str | None = None) -> dict[str, bytes]:
-    """One language's Pagefind bundle for ``pages`` ((URL, HTML) in order), as relative path → bytes."""
-    service = _Service(executable or _executable())
-    try:
-        service.send({"type": "NewIndex", "config": {"force_language": lang}})
-        index = service.receive()["index_id"]
-        failure: list[BaseException] = []
+def _index(service: _Service, lang: str, pages: list[tuple[str, str]]) -> dict[str, bytes]:
+    """One bundle made in ``service``, whose index is then deleted, so the process can make the next."""
+    service.send({"type": "NewIndex", "config": {"force_language": lang}})
+    index = service.receive()["index_id"]
+    failure: list[BaseException] = []
 
-        def feed() -> None:  # write while the answers are read, so neither pipe fills up
-            try:
-                for url, html in pages:
-                    service.send({"type": "AddFile", "index_id": index, "url": url, "file_contents": html,
-                                  "file_path": None})
-                service.process.stdin.flush()  # type: ignore[union-attr]
-            except (OSError, ValueError) as error:
-                failure.append(error)
+    def feed() -> None:  # write while the answers are read, so neither pipe fills up
+        try:
+            for url, html in pages:
+                service.send({"type": "AddFile", "index_id": index, "url": url, "file_contents": html,
+                              "file_path": None})
+            service.process.stdin.flush()  # type: ignore[union-attr]
+        except (OSError, ValueError) as error:
+            failure.append(error)
 
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        for _ in pages:
-            service.receive()
-        writer.join()
-        if failure:
-            raise RuntimeError(f"pagefind: {failure[0]}")
-        service.send({"type": "GetFiles", "index_id": index})
-        files = service.receive()["files"]
-    finally:
-        service.close()
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    for _ in pages:
+        service.receive()
+    writer.join()
+    if failure:
+        raise RuntimeError(f"pagefind: {failure[0]}")
+    service.send({"type": "GetFiles", "index_id": index})
+    files = service.receive()["files"]
+    service.send({"type": "DeleteIndex", "index_id": index})
+    service.receive()
     return {item["path"]: base64.b64decode(item["content"]) for item in sorted(files, key=lambda f: f["path"])
             if not UNUSED.match(item["path"])}
+
+
+class Indexers:
+    """Pagefind processes for the threads that make bundles: a bundle borrows an idle one, or starts
+    one, and gives it back, so fifty bundles on two threads start two processes, not fifty (a new
+    process costs some 10 ms of start and of memory faults per bundle)."""
+
+    def __init__(self, executable: str | None = None):
+        self.executable = executable
+        self.idle: list[_Service] = []
+        self.started: list[_Service] = []
+        self.lock = threading.Lock()
+
+    def bundle(self, lang: str, pages: list[tuple[str, str]]) -> dict[str, bytes]:
+        """One language's Pagefind bundle for ``pages`` ((URL, HTML) in order), as relative path → bytes."""
+        with self.lock:
+            service = self.idle.pop() if self.idle else None
+        if service is None:
+            service = _Service(self.executable or _executable())
+            with self.lock:
+                self.started.append(service)
+        try:
+            files = _index(service, lang, pages)
+        except BaseException:
+            service.close()  # in an unknown state: never lent again
+            raise
+        with self.lock:
+            self.idle.append(service)
+        return files
+
+    def close(self) -> None:
+        with self.lock:
+            for service in self.started:
+                service.close()
+            self.started, self.idle = [], []
+
+
+def build_bundle(lang: str, pages: list[tuple[str, str]], executable: str | None = None) -> dict[str, bytes]:
+    """One language's Pagefind bundle for ``pages``, in a process of its own."""
+    indexers = Indexers(executable)
+    try:
+        return indexers.bundle(lang, pages)
+    finally:
+        indexers.close()
 
 
 SHARD_TEXT = 800_000
