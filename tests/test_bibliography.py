@@ -115,6 +115,20 @@ def test_cached_diagnostics_are_reproduced(tmp_path: Path) -> None:
     assert first == second and len(first) == 2
 
 
+def test_a_cache_whose_entries_do_not_fit_is_parsed_again(tmp_path: Path) -> None:
+    """Entries are unpickled when first used, so their blob is checked whole when the cache is read."""
+    import pickle
+
+    cache = tmp_path / "cache"
+    load("styles.bib", cache)
+    (file,) = [f for f in cache.iterdir() if "-labels" not in f.name and "-filing" not in f.name]
+    packed, problems = pickle.loads(file.read_bytes())
+    file.write_bytes(pickle.dumps((type(packed)(packed.keys, packed.offsets, packed.digests, packed.blob[:-10]),
+                                   problems)))
+    bibliography, problems = load("styles.bib", cache)
+    assert problems == [] and all(bibliography.source_text(key) for key in bibliography)
+
+
 def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     load("styles.bib", cache)

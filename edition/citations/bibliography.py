@@ -118,6 +118,11 @@ class _Packed:
     """SHA-1 of each entry's source text, 20 bytes each, in key order."""
     blob: bytes
 
+    def whole(self) -> bool:
+        """Whether the parts fit together (a cache file cut short is parsed again, not trusted)."""
+        count = len(self.keys)
+        return len(self.offsets) == count + 1 and len(self.digests) == 20 * count and self.offsets[-1] == len(self.blob)
+
 
 def _pack(records: dict[str, _Record], spans: dict[str, EntrySpan], sources: dict[str, str]) -> _Packed:
     pieces = [pickle.dumps((records[key], spans[key], sources[key]), protocol=pickle.HIGHEST_PROTOCOL)
@@ -472,7 +477,7 @@ def load_bibliography(path: Path, display_path: str,
         return Bibliography(display_path, empty, {}, {}, ""), [problem]
     digest = hashlib.sha256(raw).hexdigest()
     payload = _read_cache(_cache_file(cache_dir, digest)) if cache_dir else None  # parsed, so decoded, before
-    if isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[0], _Packed):
+    if isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[0], _Packed) and payload[0].whole():
         bibliography = Bibliography._unpack(display_path, payload[0], digest, cache_dir)
         problems: list[_Problem] = payload[1]
     else:
