@@ -205,9 +205,7 @@ class _Build:
             complete = self._search_done(search, workers)
         finally:
             if search is not None:  # its threads and Pagefind processes end with it, even if it failed
-                pool, indexers = search[:2]
-                pool.shutdown(cancel_futures=True)
-                indexers.close()
+                search.stop()
             workers.close()
         _stop_if_failed(self.diagnostics, self.config)
         return self._finish(complete)
@@ -605,9 +603,15 @@ class _Build:
 
         from edition.cache import digest
         from edition.documents import worker_count
-        from edition.search import Indexers, first_bundles, languages_file, plan_bundles
+        from edition.search import BUNDLE_DIR, Indexers, first_bundles, languages_file, plan_bundles
 
         writer = self.writer
+        languages = f"{BUNDLE_DIR}/languages.json"
+        if not self.search and languages in writer.live.files:  # serve, just after a save: the index as
+            for path in writer.live.files:  # it was, whole; the build that follows brings it up to date
+                if path.startswith(f"{BUNDLE_DIR}/"):
+                    writer.keep(path, writer.live.made_from.get(path, ""))
+            return _SearchJob([], 0, stale=True)
         by_id = {f.id: f for f in self.ordered}
         bundles = plan_bundles((f.id, f.units) for f in sorted(self.ordered, key=lambda f: f.id))
         name, data = languages_file(bundles)
@@ -641,23 +645,22 @@ class _Build:
             return bundle, made, indexers.bundle(lang, [(f"/{f.id}/", found[f.units[lang][0]]) for f in docs])
 
         pool = ThreadPoolExecutor(max(1, worker_count()))
-        return pool, indexers, [pool.submit(make, item) for item in wanted], len(bundles), stale
+        return _SearchJob([pool.submit(make, item) for item in wanted], len(bundles), stale, pool, indexers)
 
-    def _search_done(self, job: Any, workers: Any) -> bool:
+    def _search_done(self, job: _SearchJob, workers: Any) -> bool:
         """Put the rebuilt bundles into the site; False when a bundle was left behind (``search=False``)."""
         from edition.search import bundle_files
 
         writer = self.writer
-        _, _, futures, count, stale = job
         rebuilt = 0
         with processing("the search index (search stage)"):
-            for future in futures:
+            for future in job.futures:
                 bundle, made, files = future.result()
                 made_files = bundle_files(bundle, files, bundle in self.first_bundles)
                 writer.put_many(((path, value, made) for path, value in made_files.items()), workers.make_files)
                 rebuilt += len(made_files)
-        self.progress.stage("search", f"{len(futures)} of {count} bundles rebuilt ({rebuilt} files)")
-        return not stale
+        self.progress.stage("search", f"{len(job.futures)} of {job.bundles} bundles rebuilt ({rebuilt} files)")
+        return not job.stale
 
     def _formatted_record(self) -> list[tuple[str, str, Any]]:
         """The store record of formatted reference-list entries, when this build formatted new ones."""
@@ -679,6 +682,25 @@ class _Build:
         if self.pages:
             self.store.write(self.pages)
             self.pages.clear()
+
+
+@dataclass
+class _SearchJob:
+    """The bundles being rebuilt while the site pages are made (see :meth:`_Build._search`)."""
+
+    futures: list[Any]
+    """Each (bundle, made-from digest, files), in bundle order."""
+    bundles: int
+    stale: bool
+    """A bundle was kept although its documents changed (``search=False``)."""
+    pool: Any = None
+    indexers: Any = None
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+        if self.indexers is not None:
+            self.indexers.close()
 
 
 class _Early:
