@@ -11,7 +11,7 @@ import pytest
 
 from edition.config import load_config
 from edition.serve import PREFIX, Server
-from test_incremental import make_project
+from test_incremental import clean_copy, make_project, run, tree
 
 
 def get(server: Server, path: str) -> str:
@@ -55,6 +55,23 @@ def test_a_save_reaches_the_served_page(server: Server) -> None:
     assert state(server)["generation"] >= 1 and state(server)["problems"] == []
     assert "EventSource" in get(server, PREFIX + "live.js")
     assert get(server, "/static/edition.css")  # other files as they are
+
+
+def test_the_search_index_catches_up_after_a_save(server: Server, tmp_path: Path) -> None:
+    """The build right after a save keeps the index as it was; the next one makes it what a clean build makes."""
+    source = server.config.content_dir / "doc-b.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("second paragraph", "paragraph on zanzibarite"),
+                      encoding="utf-8")
+    wait_for(lambda: "zanzibarite" in get(server, "/doc-b/"))
+    clean = clean_copy(server.config.root, tmp_path / "clean")
+    assert run(clean)[0]
+
+    def search_index(root: Path) -> dict[str, str]:
+        return {path: digest for path, digest in tree(root / "site").items() if path.startswith("pagefind/")}
+
+    expected = search_index(clean)
+    wait_for(lambda: search_index(server.config.root) == expected)
+    assert state(server)["problems"] == []
 
 
 def test_a_broken_save_shows_its_problems_and_keeps_the_last_good_page(server: Server) -> None:
