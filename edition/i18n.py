@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Callable
 
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
@@ -111,13 +112,19 @@ def format_number_text(value: int | float, lang: str) -> str:
     return format_decimal(value, locale=_locale(lang))
 
 
-def install(env: Environment, project_locale: Path | None = None) -> None:
-    """Give ``env`` gettext callables that follow each page's ``lang``, and the locale filters."""
+def install(env: Environment, project_locale: Path | None = None,
+            catalogue: Callable[[str], NullTranslations] | None = None) -> None:
+    """Give ``env`` gettext callables that follow each page's ``lang``, and the locale filters.
+
+    ``catalogue`` (language → translations) replaces :func:`translations`,
+    for a caller that remembers each language's catalogue.
+    """
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
+    look_up = catalogue or (lambda lang: translations(lang, project_locale))
 
     def current(context: Context) -> NullTranslations:
-        return translations(str(context.get("lang") or "en"), project_locale)
+        return look_up(str(context.get("lang") or "en"))
 
     @pass_context
     def gettext(context: Context, message: str) -> str:

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateNotFound, TemplateSyntaxError, meta, pass_context, select_autoescape)
-from jinja2.runtime import Context
+                    TemplateNotFound, TemplateSyntaxError, meta, select_autoescape)
 from markupsafe import Markup
 
 from edition import i18n
@@ -52,43 +51,16 @@ def environment(config: Config) -> Environment:
                                                    .replace("<", "\\u003c"))
     env.globals.update(languages=config.languages)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    i18n.install(env, config.root / "locale")
-    _remember_catalogues(env, config.root / "locale")
-    return env
-
-
-def _remember_catalogues(env: Environment, project_locale: Path) -> None:
-    """The same gettext callables as :func:`i18n.install`, looking each language's catalogue up once.
-
-    An environment lives for one build, so its catalogues cannot go stale.
-    """
+    locale = config.root / "locale"
     catalogues: dict[str, Any] = {}
 
-    def current(context: Context):  # noqa: ANN202
-        lang = str(context.get("lang") or "en")
-        found = catalogues.get(lang)
-        if found is None:
-            found = catalogues[lang] = i18n.translations(lang, project_locale)
-        return found
+    def catalogue(lang: str) -> Any:  # an environment lives for one build: its catalogues never go stale
+        if lang not in catalogues:
+            catalogues[lang] = i18n.translations(lang, locale)
+        return catalogues[lang]
 
-    @pass_context
-    def gettext(context: Context, message: str) -> str:
-        return current(context).gettext(message)
-
-    @pass_context
-    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-        return current(context).ngettext(singular, plural, n)
-
-    @pass_context
-    def pgettext(context: Context, ctxt: str, message: str) -> str:
-        return current(context).pgettext(ctxt, message)
-
-    @pass_context
-    def npgettext(context: Context, ctxt: str, singular: str, plural: str, n: int) -> str:
-        return current(context).npgettext(ctxt, singular, plural, n)
-
-    env.install_gettext_callables(gettext, ngettext, newstyle=True,  # type: ignore[attr-defined]
-                                  pgettext=pgettext, npgettext=npgettext)
+    i18n.install(env, locale, catalogue)
+    return env
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 
@@ -23,15 +24,21 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def copy_project(target: Path) -> Path:
-    """A copy of the showcase project (content, templates, bibliography, lock)."""
-    for name in SEED_PROJECT_FILES:
-        source = PROJECT / name
+def copy_inputs(root: Path, target: Path, names: Iterable[str]) -> Path:
+    """The files and folders ``names`` of the project at ``root``, those that exist, copied into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        source = root / name
         if source.is_dir():
             shutil.copytree(source, target / name)
         elif source.exists():
             shutil.copy2(source, target / name)
     return target
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the showcase project (content, templates, bibliography, lock)."""
+    return copy_inputs(PROJECT, target, SEED_PROJECT_FILES)
 
 
 @pytest.fixture

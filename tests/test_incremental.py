@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from conftest import copy_inputs
 from edition import documents
 from edition.config import load_config
 from edition.diagnostics import EditionError
@@ -100,14 +101,7 @@ def run(root: Path, **options) -> tuple[bool, list[str]]:
 def clean_copy(root: Path, target: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
-    target.mkdir()
-    for name in INPUTS:
-        source = root / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.exists():
-            shutil.copy2(source, target / name)
-    return target
+    return copy_inputs(root, target, INPUTS)
 
 
 def same_as_clean(root: Path, scratch: Path, workers: int | None = None) -> tuple[bool, list[str]]:
