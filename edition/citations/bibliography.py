@@ -124,13 +124,18 @@ class _Packed:
         return len(self.offsets) == count + 1 and len(self.digests) == 20 * count and self.offsets[-1] == len(self.blob)
 
 
+def _source_digest(source: str) -> bytes:
+    """SHA-1 of an entry's BibTeX: what caches of its formatted output are keyed on."""
+    return hashlib.sha1(source.encode("utf-8")).digest()
+
+
 def _pack(records: dict[str, _Record], spans: dict[str, EntrySpan], sources: dict[str, str]) -> _Packed:
     pieces = [pickle.dumps((records[key], spans[key], sources[key]), protocol=pickle.HIGHEST_PROTOCOL)
               for key in records]
     offsets = array("q", [0])
     for piece in pieces:
         offsets.append(offsets[-1] + len(piece))
-    digests = b"".join(hashlib.sha1(sources[key].encode("utf-8")).digest() for key in records)
+    digests = b"".join(_source_digest(sources[key]) for key in records)
     return _Packed(tuple(records), offsets, digests, b"".join(pieces))
 
 
@@ -171,7 +176,9 @@ class Bibliography:
         return bibliography
 
     def _load(self, key: str) -> None:
-        """Unpickle ``key``'s record, span and source from the packed cache (KeyError if unknown)."""
+        """Unpickle ``key``'s record, span and source from the packed cache, unless done (KeyError if unknown)."""
+        if key in self._records:
+            return
         index = self._positions[key]
         packed = self._packed
         if packed is None:
@@ -180,8 +187,7 @@ class Bibliography:
         self._records[key], self._spans[key], self._sources[key] = record, span, source
 
     def _record_of(self, key: str) -> _Record:
-        if key not in self._records:
-            self._load(key)
+        self._load(key)
         return self._records[key]
 
     def keys(self) -> list[str]:
@@ -218,15 +224,13 @@ class Bibliography:
 
     def entry_position(self, key: str) -> SourcePosition:
         """The line and column of the entry's ``@type{key,``."""
-        if key not in self._spans:
-            self._load(key)
+        self._load(key)
         span = self._spans[key]
         return SourcePosition(self.path, span.line, span.col)
 
     def source_text(self, key: str) -> str:
         """The entry's BibTeX exactly as written in the file."""
-        if key not in self._sources:
-            self._load(key)
+        self._load(key)
         return self._sources[key]
 
     def entry_digest(self, key: str) -> str:
@@ -237,7 +241,7 @@ class Bibliography:
                 at = self._positions[key] * 20
                 digest = self._packed.digests[at:at + 20].hex()
             else:
-                digest = hashlib.sha1(self._sources[key].encode("utf-8")).hexdigest()
+                digest = _source_digest(self._sources[key]).hex()
             self._entry_digests[key] = digest
         return digest
 
