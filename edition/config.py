@@ -6,6 +6,7 @@ has a default so a bare project builds.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -85,8 +86,10 @@ def load_config(root: Path, out_dir: Path | None = None, strict: bool = False,
                                            "edition.toml cannot be read as UTF-8 text: "
                                            f"{getattr(error, 'reason', None) or error}")]) from None
         except tomllib.TOMLDecodeError as error:
-            line = getattr(error, "lineno", 1) or 1
-            col = getattr(error, "colno", 1) or 1
+            # Python 3.14 gives the place as attributes; earlier versions only in the message.
+            place = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+            line = getattr(error, "lineno", None) or (int(place.group(1)) if place else 1)
+            col = getattr(error, "colno", None) or (int(place.group(2)) if place else 1)
             raise EditionError([Diagnostic(SourcePosition("edition.toml", line, col), "error",
                                            "config-syntax", str(error).split(" (at")[0])]) from None
     edition = settings.get("edition", settings)

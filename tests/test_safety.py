@@ -339,6 +339,7 @@ BAD_FILES = {
     "unit fields a list": ("content/registers/archival-units.yml", "units:\n- key: a-1\n  archive: X\n  fond: [1]\n", "content/registers/archival-units.yml:4:3: error[register-type]"),
     "editorial log a list": ("content/editorial/doc.yml", "- a\n", "content/editorial/doc.yml:1:1: error[log-type]"),
     "editorial entry types": ("content/editorial/doc.yml", "entries:\n- {kind: [a], printed: b, edited: c}\n", "error[log-type]"),
+    "malformed edition.toml": ("edition.toml", "citation_style = 'journal'\nsite_title = \n", "edition.toml:2:14: error[config-syntax]: Invalid value"),
     "settings table a value": ("edition.toml", "edition = 5\n", "edition.toml:1:1: error[config-key]"),
     "base_url not http": ("edition.toml", "base_url = 'javascript:alert(1)'\n", "error[config-key]: base_url"),
 }
